@@ -1,0 +1,79 @@
+"""bronze: the answers kept immutably in the lake, with a manifest.
+
+BEA serves only its current vintage, so bronze is the only copy of a past one: objects are
+created once and never replaced; the manifest, written last, is what readers trust.
+"""
+
+import gzip
+
+import dagster as dg
+
+from macro_assets import lake_layout
+from macro_assets.assets.common import GROUP, read_json, release_of, sha256, write_json
+from macro_assets.assets.raw import bea_raw
+from macro_assets.bea import envelope
+from macro_assets.bea.errors import BeaSchemaError
+from macro_assets.partitions import release_date_partitions
+from macro_assets.resources.lake import LakeResource
+
+
+def _entry_for_existing(lake: LakeResource, entry: dict, key: str) -> dict:
+    """An object a crashed run already created: keep it (first capture wins), describe it."""
+    raw = gzip.decompress(lake.get(key))
+    doc = envelope.decode(raw)
+    produced = envelope.production_time(doc)
+    return dict(
+        entry,
+        sha256=sha256(raw),
+        bytes=len(raw),
+        rows=len(envelope.data_rows(doc, entry["table"])),
+        last_revised=envelope.last_revised(doc, entry["table"]).isoformat(),
+        utc_production_time=produced.isoformat() if produced else None,
+    )
+
+
+@dg.asset(
+    partitions_def=release_date_partitions,
+    deps=[bea_raw],
+    group_name=GROUP,
+    kinds={"json"},
+    description="Immutable, redacted BEA answers per release date, with a manifest "
+    "(request, sha256, bytes, HTTP status, LastRevised, UTCProductionTime, fetched_at).",
+)
+def bronze(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
+    release = release_of(context.partition_key)
+    manifest_key = lake_layout.bronze_manifest(release)
+    if lake.exists(manifest_key):
+        manifest = read_json(lake, manifest_key)
+        context.log.info(f"bronze for {release} already complete; left as captured")
+        return dg.MaterializeResult(
+            metadata={
+                "objects": len(manifest["objects"]),
+                "written": 0,
+                "manifest": lake.uri(manifest_key),
+            }
+        )
+    landing = read_json(lake, lake_layout.landing_manifest(release))
+    objects, written = [], 0
+    for entry in landing["objects"]:
+        data = lake.get(entry["key"])
+        if sha256(gzip.decompress(data)) != entry["sha256"]:
+            raise BeaSchemaError(f"landed answer {entry['key']} does not match its recorded sha256")
+        key = lake_layout.bronze_object(release, entry["dataset"], entry["table"])
+        if lake.put_if_absent(key, data):
+            written += 1
+            objects.append(dict(entry, key=key))
+        else:
+            context.log.warning(f"{key} already captured by an earlier run; keeping it unchanged")
+            objects.append(_entry_for_existing(lake, dict(entry, key=key), key))
+    manifest = {"release_date": release.isoformat(), "run_id": context.run_id, "objects": objects}
+    write_json(lake, manifest_key, manifest, if_absent=True)
+    return dg.MaterializeResult(
+        metadata={
+            "objects": len(objects),
+            "written": written,
+            "bytes": sum(o["bytes"] for o in objects),
+            "manifest": lake.uri(manifest_key),
+            "sha256": dg.MetadataValue.json({f"{o['dataset']}/{o['table']}": o["sha256"] for o in objects}),
+        }
+    )

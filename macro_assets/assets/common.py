@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+from datetime import date
+from typing import Any
+
+import dagster as dg
+import polars as pl
+
+from macro_assets.partitions import parse_release_key
+from macro_assets.resources.lake import LakeResource
+
+GROUP = "bea"
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def gzip_bytes(data: bytes) -> bytes:
+    # mtime=0: the same answer always compresses to the same bytes.
+    return gzip.compress(data, compresslevel=6, mtime=0)
+
+
+def release_of(partition_key: str) -> date:
+    return parse_release_key(partition_key)
+
+
+def write_json(lake: LakeResource, key: str, doc: Any, if_absent: bool = False) -> bool:
+    data = json.dumps(doc, indent=2, sort_keys=True, default=str).encode()
+    if if_absent:
+        return lake.put_if_absent(key, data)
+    lake.put(key, data)
+    return True
+
+
+def read_json(lake: LakeResource, key: str) -> Any:
+    return json.loads(lake.get(key))
+
+
+def write_parquet(lake: LakeResource, key: str, frame: pl.DataFrame) -> int:
+    buf = io.BytesIO()
+    frame.write_parquet(buf, compression="zstd", statistics=True)
+    data = buf.getvalue()
+    lake.put(key, data)
+    return len(data)
+
+
+def read_parquet(lake: LakeResource, key: str) -> pl.DataFrame:
+    return pl.read_parquet(io.BytesIO(lake.get(key)))
+
+
+def preview(frame: pl.DataFrame, schema: dg.TableSchema, rows: int = 10) -> dg.MetadataValue:
+    """The first rows as a table the UI renders; dates as ISO text, nulls as empty."""
+    records = [
+        dg.TableRecord(
+            {
+                k: ("" if v is None else v if isinstance(v, (int, float, str)) else str(v))
+                for k, v in row.items()
+            }
+        )
+        for row in frame.head(rows).iter_rows(named=True)
+    ]
+    return dg.MetadataValue.table(records=records, schema=schema)

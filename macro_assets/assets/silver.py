@@ -1,0 +1,49 @@
+"""silver: one typed long table of observations per release (polars → parquet)."""
+
+import gzip
+
+import dagster as dg
+import polars as pl
+
+from macro_assets import lake_layout
+from macro_assets.assets.bronze import bronze
+from macro_assets.assets.common import GROUP, preview, read_json, release_of, sha256, write_parquet
+from macro_assets.bea.errors import BeaSchemaError
+from macro_assets.partitions import release_date_partitions
+from macro_assets.resources.lake import LakeResource
+from macro_assets.transform.observations import SCHEMA, empty_frame, nipa_frame
+
+
+def column_schema() -> dg.TableSchema:
+    return dg.TableSchema(columns=[dg.TableColumn(name, str(dtype)) for name, dtype in SCHEMA.items()])
+
+
+@dg.asset(
+    partitions_def=release_date_partitions,
+    deps=[bronze],
+    group_name=GROUP,
+    kinds={"polars", "parquet"},
+    description="Observations: (dataset, table_name, line_number, time_period) → value or marker.",
+)
+def silver(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
+    release = release_of(context.partition_key)
+    manifest = read_json(lake, lake_layout.bronze_manifest(release))
+    frames = [empty_frame()]
+    for obj in manifest["objects"]:
+        raw = gzip.decompress(lake.get(obj["key"]))
+        if sha256(raw) != obj["sha256"]:
+            raise BeaSchemaError(f"bronze object {obj['key']} does not match its manifest sha256")
+        frames.append(nipa_frame(raw, obj["dataset"], obj["table"], release))
+    frame = pl.concat(frames)
+    size = write_parquet(lake, lake_layout.silver_observations(release), frame)
+    per_table = frame.group_by("table_name").len().sort("table_name")
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": frame.height,
+            "dagster/column_schema": column_schema(),
+            "markers": int(frame["value_status"].is_not_null().sum()),
+            "parquet_bytes": size,
+            "rows_by_table": dg.MetadataValue.json(dict(per_table.iter_rows())),
+            "preview": preview(frame.sort("period_end", descending=True), column_schema()),
+        }
+    )

@@ -1,0 +1,1 @@
+"""Talking to BEA's Data API: the client, the answer envelope, errors and the release calendar."""

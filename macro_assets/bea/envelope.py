@@ -1,0 +1,166 @@
+"""Reading BEA's answer envelope: errors inside HTTP 200, Results, Data, Notes, the vintage.
+
+Pure functions over bytes and dicts, testable without a server or Dagster.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from macro_assets.bea.errors import (
+    BeaAuthError,
+    BeaBadRequestError,
+    BeaError,
+    BeaSchemaError,
+    BeaThrottledError,
+)
+
+# BEA serves ISO-8859-1; decoding as UTF-8 fails on some notes.
+ENCODING = "ISO-8859-1"
+REDACTED = "REDACTED"
+
+_LAST_REVISED = re.compile(r"LastRevised:\s*([A-Z][a-z]+ \d{1,2}, \d{4})")
+_LAST_UPDATED = re.compile(r"Last updated:\s*([A-Z][a-z]+ \d{1,2}, \d{4})")
+
+
+def decode(raw: bytes) -> dict[str, Any]:
+    """Parse an answer's bytes; control characters in notes are tolerated."""
+    if not raw.strip():
+        raise BeaSchemaError("BEA answered with an empty body")
+    text = raw.decode(ENCODING)
+    if text.lstrip().startswith("<"):
+        raise BeaSchemaError("BEA answered with HTML or XML instead of JSON")
+    try:
+        doc = json.loads(text, strict=False)
+    except json.JSONDecodeError as exc:
+        raise BeaSchemaError(f"BEA answered with invalid JSON ({exc.msg} at character {exc.pos})") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("BEAAPI"), dict):
+        raise BeaSchemaError("BEA answer has no BEAAPI object")
+    return doc
+
+
+def results_of(doc: dict[str, Any]) -> dict[str, Any]:
+    """``Results`` is an object for most datasets and a one-element list for some."""
+    results = doc["BEAAPI"].get("Results")
+    if isinstance(results, list):
+        results = results[0] if results else None
+    if not isinstance(results, dict):
+        raise BeaSchemaError("BEA answer has no Results")
+    return results
+
+
+def _errors_in(node: Any) -> list[dict[str, Any]]:
+    if isinstance(node, dict):
+        return [node]
+    if isinstance(node, list):
+        return [e for e in node if isinstance(e, dict)]
+    return []
+
+
+def find_errors(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """Errors at ``BEAAPI.Error``, ``BEAAPI.Results.Error`` or ``Results[0].Error``."""
+    api = doc["BEAAPI"]
+    found = _errors_in(api.get("Error"))
+    results = api.get("Results")
+    for res in results if isinstance(results, list) else [results]:
+        if isinstance(res, dict):
+            found += _errors_in(res.get("Error"))
+    return found
+
+
+def _describe(err: dict[str, Any]) -> str:
+    parts = [str(err.get("APIErrorDescription", "")).strip()]
+    detail = err.get("ErrorDetail")
+    for d in detail if isinstance(detail, list) else [detail]:
+        if isinstance(d, dict) and d.get("Description"):
+            parts.append(str(d["Description"]).strip())
+    if err.get("AdditionalDetail"):
+        parts.append(str(err["AdditionalDetail"]).strip())
+    return ": ".join(p for p in parts if p)
+
+
+def classify(err: dict[str, Any], context: str) -> BeaError:
+    """Map one BEA error to the taxonomy; codes are reused, so read the description too."""
+    code = str(err.get("APIErrorCode", "")).strip()
+    text = _describe(err)
+    message = f"BEA error {code or '?'} for {context}: {text or 'no description'}"
+    lowered = text.lower()
+    if "quota" in lowered or "exceeded" in lowered:
+        return BeaThrottledError(message, code)
+    if code in ("1", "3") or "userid" in lowered:
+        return BeaAuthError(message, code)
+    return BeaBadRequestError(message, code)
+
+
+def raise_for_errors(doc: dict[str, Any], context: str) -> None:
+    errors = find_errors(doc)
+    if errors:
+        raise classify(errors[0], context)
+
+
+def data_rows(doc: dict[str, Any], context: str) -> list[dict[str, Any]]:
+    """The ``Data`` rows; a single row may come as an object. Missing or empty is an error."""
+    results = results_of(doc)
+    rows = results.get("Data", doc["BEAAPI"].get("Data"))
+    if isinstance(rows, dict):
+        rows = [rows]
+    if not isinstance(rows, list) or not rows:
+        raise BeaSchemaError(f"BEA answer for {context} has no Data rows")
+    return rows
+
+
+def notes(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    raw = results_of(doc).get("Notes", [])
+    return [raw] if isinstance(raw, dict) else [n for n in raw if isinstance(n, dict)]
+
+
+def _long_date(text: str) -> date:
+    return datetime.strptime(text, "%B %d, %Y").date()
+
+
+def last_revised(doc: dict[str, Any], table_name: str) -> date:
+    """The table's vintage: its own note's ``LastRevised`` (NIPA) or ``Last updated`` (Regional)."""
+    all_notes = notes(doc)
+    own = [n for n in all_notes if str(n.get("NoteRef", "")).strip().upper() == table_name.upper()]
+    for note in own + all_notes:
+        text = str(note.get("NoteText", ""))
+        match = _LAST_REVISED.search(text) or _LAST_UPDATED.search(text)
+        if match:
+            try:
+                return _long_date(match.group(1))
+            except ValueError:
+                continue
+    raise BeaSchemaError(f"BEA answer for {table_name} has no LastRevised date in its notes")
+
+
+def production_time(doc: dict[str, Any]) -> datetime | None:
+    raw = results_of(doc).get("UTCProductionTime")
+    try:
+        return datetime.fromisoformat(str(raw)) if raw else None
+    except ValueError:
+        return None
+
+
+def redact(raw: bytes, api_key: str) -> bytes:
+    """Remove every occurrence of the key from an answer, keeping all other bytes as BEA sent them."""
+    if not api_key:
+        return raw
+    return raw.replace(api_key.encode(ENCODING), REDACTED.encode(ENCODING))
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One redacted GetData answer, parsed enough to know its vintage."""
+
+    dataset: str
+    table_name: str
+    params: dict[str, str]
+    raw: bytes
+    http_status: int
+    last_revised: date
+    utc_production_time: datetime | None
+    row_count: int

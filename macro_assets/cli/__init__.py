@@ -1,0 +1,1 @@
+"""``mdi``: the operator's command line, thin over Dagster."""

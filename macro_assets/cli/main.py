@@ -1,0 +1,110 @@
+"""``mdi releases sync|list|latest`` and ``mdi demo``.
+
+Every expected failure ends as one line on stderr naming the cause, and exit status 1.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+import sqlalchemy as sa
+
+from macro_assets.bea.errors import BeaError
+from macro_assets.catalog import CatalogError
+from macro_assets.partitions import InvalidReleaseKey, parse_release_key
+
+
+def _fail(message: str) -> None:
+    click.echo(f"mdi: error: {message}", err=True)
+    sys.exit(1)
+
+
+def one_line_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except (BeaError, CatalogError, InvalidReleaseKey) as exc:
+            _fail(str(exc))
+        except sa.exc.OperationalError as exc:
+            _fail(f"PostgreSQL unreachable: {str(exc.orig).strip().splitlines()[0]}")
+
+    return wrapper
+
+
+def _instance() -> Any:
+    import dagster as dg
+
+    if not os.environ.get("DAGSTER_HOME"):
+        default = Path.cwd() / "dagster_home"
+        if not default.is_dir():
+            _fail("DAGSTER_HOME is not set (export it as an absolute path, e.g. $PWD/dagster_home)")
+        os.environ["DAGSTER_HOME"] = str(default)
+    return dg.DagsterInstance.get()
+
+
+@click.group()
+def main() -> None:
+    """macro-data-ingest: BEA releases into your warehouse."""
+
+
+@main.group()
+def releases() -> None:
+    """Release-date partitions."""
+
+
+@releases.command("sync")
+@one_line_errors
+def releases_sync() -> None:
+    """Register every release date BEA's schedule says has passed for the catalog's releases."""
+    import dagster as dg
+
+    from macro_assets import releases as rel
+    from macro_assets.resources import resources_from_env
+
+    instance = _instance()
+    # build_resources resolves EnvVar-backed fields exactly as a run would.
+    with dg.build_resources(resources_from_env()) as res:
+        dates = rel.due_release_dates(res.bea, res.catalog.load())
+    new = rel.register(instance, dates)
+    click.echo(f"{len(new)} new release partitions registered ({len(dates)} release dates passed)", err=True)
+
+
+@releases.command("list")
+@one_line_errors
+def releases_list() -> None:
+    """Print the registered release dates, oldest first."""
+    from macro_assets import releases as rel
+
+    for key in rel.registered(_instance()):
+        click.echo(key)
+
+
+@releases.command("latest")
+@one_line_errors
+def releases_latest() -> None:
+    """Print the newest registered release date."""
+    from macro_assets import releases as rel
+
+    keys = rel.registered(_instance())
+    if not keys:
+        _fail("no release partitions registered yet: run `mdi releases sync`")
+    click.echo(keys[-1])
+
+
+@main.command()
+@click.option("--partition", "partition_key", help="release date to run (default: the newest passed)")
+@one_line_errors
+def demo(partition_key: str | None) -> None:
+    """Run the whole graph for the newest release and print what landed in PostgreSQL."""
+    from macro_assets.cli.demo import run_demo
+
+    if partition_key is not None:
+        parse_release_key(partition_key)
+    run_demo(_instance(), partition_key)

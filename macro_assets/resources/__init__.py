@@ -1,0 +1,36 @@
+"""Dagster resources: BEA's API, the lake, the warehouse and the catalog, configured from the environment."""
+
+import os
+
+import dagster as dg
+
+from macro_assets.resources.bea import BeaApiResource
+from macro_assets.resources.catalog import CatalogResource
+from macro_assets.resources.lake import LakeResource
+from macro_assets.resources.warehouse import WarehouseResource
+
+
+def _env(name: str) -> dg.EnvVar | None:
+    # EnvVar keeps secrets out of the UI and run config; an unset optional variable must be None,
+    # because EnvVar of an unset variable fails when the resource is built.
+    return dg.EnvVar(name) if os.environ.get(name) else None
+
+
+def resources_from_env() -> dict[str, dg.ConfigurableResource]:
+    bea_kwargs: dict[str, object] = {}
+    for field, var in (
+        ("api_key", "BEA_API_KEY"),
+        ("api_url", "BEA_API_URL"),
+        ("calendar_url", "BEA_RELEASE_CALENDAR_URL"),
+        ("sandbox_now", "BEA_SANDBOX_NOW"),
+    ):
+        if _env(var) is not None:
+            bea_kwargs[field] = _env(var)
+    return {
+        "bea": BeaApiResource(**bea_kwargs),
+        "lake": LakeResource(url=_env("LAKE_URL") or "lake"),
+        "warehouse": WarehouseResource(
+            database_url=_env("DATABASE_URL"), pgdata=_env("MDI_PGDATA") or ".pgdata"
+        ),
+        "catalog": CatalogResource(path=_env("MDI_CATALOG")),
+    }

@@ -1,0 +1,93 @@
+"""BEA's Data API as a resource: the real API when ``BEA_API_KEY`` is set, else the sandbox."""
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+import dagster as dg
+import requests
+from pydantic import Field
+
+from macro_assets.bea.calendar import parse_release_dates
+from macro_assets.bea.client import BeaClient
+from macro_assets.bea.errors import BeaUnavailableError
+
+BEA_API_URL = "https://apps.bea.gov/api/data"
+BEA_RELEASE_CALENDAR_URL = "https://apps.bea.gov/API/signup/release_dates.json"
+# What the pipeline presents to its own sandbox when no real key is configured.
+SANDBOX_KEY = "00000000-0000-4000-8000-00000000sbox"
+
+_sandboxes: dict[str | None, object] = {}
+_lock = threading.Lock()
+
+
+def _embedded_sandbox(now: str | None) -> tuple[str, str]:
+    """Start (once per process) the offline sandbox on a free loopback port."""
+    from macro_assets.sandbox.server import Sandbox, SandboxSettings
+
+    with _lock:
+        if now not in _sandboxes:
+            settings = SandboxSettings()
+            if now:
+                fixed = datetime.fromisoformat(now)
+                settings.clock = lambda: fixed
+            _sandboxes[now] = Sandbox(settings=settings)
+        sandbox = _sandboxes[now]
+    return sandbox.api_url, sandbox.calendar_url  # type: ignore[attr-defined]
+
+
+class BeaApiResource(dg.ConfigurableResource):
+    """Set ``BEA_API_KEY`` to talk to BEA; without it the pipeline runs offline against the
+    sandbox it starts on 127.0.0.1 (``BEA_SANDBOX_NOW`` pins the sandbox's clock)."""
+
+    api_key: str | None = Field(default=None, repr=False, description="BEA API key (BEA_API_KEY)")
+    api_url: str = BEA_API_URL
+    calendar_url: str = BEA_RELEASE_CALENDAR_URL
+    sandbox_now: str | None = None
+    timeout_s: float = 60.0
+    max_tries: int = 4
+    backoff_initial_s: float = 1.0
+
+    @property
+    def offline(self) -> bool:
+        return not self.api_key
+
+    def _endpoints(self) -> tuple[str, str, str]:
+        if self.offline:
+            api_url, calendar_url = _embedded_sandbox(self.sandbox_now)
+            return SANDBOX_KEY, api_url, calendar_url
+        return str(self.api_key), self.api_url, self.calendar_url
+
+    @contextmanager
+    def client(self) -> Iterator[BeaClient]:
+        key, api_url, _ = self._endpoints()
+        client = BeaClient(
+            api_url=api_url,
+            api_key=key,
+            timeout_s=self.timeout_s,
+            max_tries=self.max_tries,
+            backoff_initial_s=self.backoff_initial_s,
+        )
+        try:
+            yield client
+        finally:
+            client.session.close()
+
+    def release_calendar(self) -> dict[str, list[datetime]]:
+        _, _, url = self._endpoints()
+        try:
+            resp = requests.get(url, timeout=self.timeout_s)
+        except requests.RequestException as exc:
+            raise BeaUnavailableError(
+                f"BEA release calendar {url} unreachable: {type(exc).__name__}"
+            ) from None
+        if resp.status_code != 200:
+            raise BeaUnavailableError(f"BEA release calendar {url} answered HTTP {resp.status_code}")
+        return parse_release_dates(resp.content)
+
+    def describe(self) -> str:
+        if self.offline:
+            api_url, _ = _embedded_sandbox(self.sandbox_now)
+            return f"BEA sandbox at {api_url} (no BEA_API_KEY set)"
+        return f"BEA API at {self.api_url}"

@@ -1,0 +1,49 @@
+"""The warehouse: ``DATABASE_URL``, or an embedded PostgreSQL (pgserver) when it is unset."""
+
+import threading
+from pathlib import Path
+
+import dagster as dg
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+_servers: dict[Path, object] = {}
+_lock = threading.Lock()
+
+
+def normalise_url(url: str) -> str:
+    """SQLAlchemy 2.1 maps a bare ``postgresql://`` to psycopg 3, which we do not ship."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg2")
+    return parsed.render_as_string(hide_password=False)
+
+
+def embedded_url(pgdata: str | Path) -> str:
+    """Start (or join) the embedded server whose data live in ``pgdata``; its URL."""
+    import pgserver
+
+    path = Path(pgdata).resolve()
+    with _lock:
+        if path not in _servers:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _servers[path] = pgserver.get_server(path, cleanup_mode="stop")
+        server = _servers[path]
+    return normalise_url(server.get_uri())  # type: ignore[attr-defined]
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    database_url: str | None = None
+    pgdata: str = ".pgdata"
+
+    def url(self) -> str:
+        return normalise_url(self.database_url) if self.database_url else embedded_url(self.pgdata)
+
+    def engine(self) -> sa.Engine:
+        return sa.create_engine(self.url(), pool_pre_ping=True, connect_args={"connect_timeout": 10})
+
+    def describe(self) -> str:
+        if self.database_url:
+            shown = make_url(normalise_url(self.database_url)).render_as_string(hide_password=True)
+            return f"PostgreSQL at {shown}"
+        return f"embedded PostgreSQL (pgserver) with data in {Path(self.pgdata).resolve()}"

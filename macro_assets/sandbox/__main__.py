@@ -1,0 +1,46 @@
+"""``bea-sandbox --port P``: serve the BEA sandbox until interrupted."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import threading
+from datetime import datetime
+from pathlib import Path
+
+from macro_assets.sandbox.server import Sandbox, SandboxSettings
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="bea-sandbox", description="A BEA Data API sandbox on 127.0.0.1.")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--now",
+        type=datetime.fromisoformat,
+        help="pretend it is this moment (ISO 8601 with offset); default: the real clock",
+    )
+    parser.add_argument("--replay", type=Path, help="serve recorded answers from DIR/<Dataset>/<Table>.json")
+    parser.add_argument(
+        "--key",
+        action="append",
+        dest="keys",
+        help="accept only this API key (repeatable); default: any 36-character key",
+    )
+    args = parser.parse_args(argv)
+    settings = SandboxSettings(replay_dir=args.replay, known_keys=set(args.keys) if args.keys else None)
+    if args.now is not None:
+        if args.now.tzinfo is None:
+            parser.error("--now needs a UTC offset, e.g. 2026-11-25T09:00:00-05:00")
+        settings.clock = lambda: args.now
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with Sandbox(port=args.port, settings=settings) as sandbox:
+        print(f"BEA sandbox serving {sandbox.api_url} (calendar: {sandbox.calendar_url})", flush=True)
+        try:
+            stop.wait()
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":
+    main()

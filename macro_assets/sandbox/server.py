@@ -1,0 +1,163 @@
+"""The sandbox's HTTP server: /api/data and /API/signup/release_dates.json on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+from macro_assets.sandbox import answers, schedule
+
+CHARSET = "ISO-8859-1"
+_KEY_SHAPE = re.compile(r"^[0-9A-Za-z-]{36}$")
+
+
+@dataclass
+class SandboxSettings:
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    replay_dir: Path | None = None
+    # None accepts any key shaped like BEA's (36 characters); a set accepts only those.
+    known_keys: set[str] | None = None
+
+
+def _frequency_of(period: str) -> str:
+    return "Q" if "Q" in period else "M" if "M" in period else "A"
+
+
+def replay_get_data(root: Path, params: dict[str, str], echo: list[tuple[str, str]], now: datetime) -> dict:
+    dataset, table = params.get("datasetname", ""), params.get("tablename", "")
+    path = (
+        next((p for p in (root / dataset).glob("*.json") if p.stem.upper() == table.upper()), None)
+        if (root / dataset).is_dir() and re.fullmatch(r"\w+", table or "-")
+        else None
+    )
+    if path is None:
+        raise answers.ApiError("201", "Error retrieving data.", f"Invalid Table Name: {table}")
+    recorded = json.loads(path.read_bytes().decode(CHARSET), strict=False)
+    results = recorded["BEAAPI"]["Results"]
+    rows = results.get("Data", [])
+    rows = [rows] if isinstance(rows, dict) else rows
+    wanted = {f.strip().upper() for f in params.get("frequency", "").split(",") if f.strip()}
+    years = answers.parse_years(params.get("year", "ALL"))
+    kept = [
+        r
+        for r in rows
+        if (not wanted or _frequency_of(r.get("TimePeriod", "")) in wanted)
+        and (years is None or r.get("TimePeriod", "")[:4] in years)
+    ]
+    if not kept:
+        raise answers.ApiError(
+            "101", "Error retrieving data.", "No data exists for the requested Frequency and Year."
+        )
+    results = dict(results, Data=kept, UTCProductionTime=answers.production_time(now))
+    return {"BEAAPI": {"Request": answers.request_echo(echo), "Results": results}}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server_version = "Microsoft-IIS/10.0"
+    settings: SandboxSettings
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        # The default handler logs the request line, which carries the API key.
+        pass
+
+    def _send(self, status: int, body: bytes, content_type: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _send_json(self, doc: object) -> None:
+        body = json.dumps(doc, ensure_ascii=False).encode(CHARSET, errors="replace")
+        self._send(200, body, f"application/json;charset={CHARSET}")
+
+    def do_GET(self) -> None:  # noqa: N802
+        url = urlsplit(self.path)
+        now = self.settings.clock()
+        if url.path.lower() == "/api/signup/release_dates.json":
+            return self._release_dates(now)
+        if url.path.lower() not in ("/api/data", "/api/data/"):
+            return self._send(
+                404, b"<html><body><h1>404 - File or directory not found.</h1></body></html>", "text/html"
+            )
+        echo = parse_qsl(url.query, keep_blank_values=True)
+        params = {k.lower(): v for k, v in echo}
+        try:
+            self._send_json(self._answer(params, echo, now))
+        except answers.ApiError as err:
+            self._send_json(answers.error_answer(echo, err))
+
+    def _release_dates(self, now: datetime) -> None:
+        if self.settings.replay_dir is not None:
+            path = self.settings.replay_dir / "release_dates.json"
+            return self._send(200, path.read_bytes(), "application/json")
+        doc = answers_release_dates(now)
+        self._send(200, json.dumps(doc).encode(), "application/json")
+
+    def _answer(self, params: dict[str, str], echo: list[tuple[str, str]], now: datetime) -> dict:
+        key = params.get("userid", "")
+        if not _KEY_SHAPE.match(key):
+            raise answers.ApiError("1", "Invalid API UserId.", top_level=True)
+        if self.settings.known_keys is not None and key not in self.settings.known_keys:
+            raise answers.ApiError(
+                "3", "The BEA API UserID provided in the request does not exist.", top_level=True
+            )
+        method = params.get("method", "").lower()
+        if method == "getdatasetlist":
+            return answers.get_dataset_list(echo)
+        if method == "getparametervalues":
+            return answers.get_parameter_values(params, echo)
+        if method == "getdata":
+            if self.settings.replay_dir is not None:
+                return replay_get_data(self.settings.replay_dir, params, echo, now)
+            return answers.get_data(params, echo, now)
+        raise answers.ApiError("2", "Unknown method requested.")
+
+
+def answers_release_dates(now: datetime) -> dict[str, object]:
+    # BEA rewrites the file now and then; the sandbox says it did so at the start of this month.
+    return schedule.release_dates_document(now.replace(day=1, hour=6, minute=0, second=0, microsecond=0))
+
+
+class Sandbox:
+    """A running sandbox on 127.0.0.1; use as a context manager or call ``close()``."""
+
+    def __init__(self, port: int = 0, host: str = "127.0.0.1", settings: SandboxSettings | None = None):
+        handler = type("Handler", (_Handler,), {"settings": settings or SandboxSettings()})
+        self._server = ThreadingHTTPServer((host, port), handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, name="bea-sandbox", daemon=True)
+        self._thread.start()
+
+    @property
+    def port(self) -> int:
+        return self._server.server_address[1]
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base_url}/api/data"
+
+    @property
+    def calendar_url(self) -> str:
+        return f"{self.base_url}/API/signup/release_dates.json"
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,1 @@
+"""Pure transforms: BEA answers to silver observations, observations to gold indicators."""

@@ -1,0 +1,1 @@
+"""The PostgreSQL warehouse: schema ``bea``, loaded by COPY and one upsert per partition."""

@@ -1,0 +1,241 @@
+"""The whole graph, in process, over real HTTP to the sandbox and into a real PostgreSQL."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+import subprocess
+from pathlib import Path
+
+import dagster as dg
+import pytest
+import sqlalchemy as sa
+
+from macro_assets.definitions import ASSETS
+from macro_assets.partitions import release_date_partitions
+from macro_assets.resources.bea import BeaApiResource
+from macro_assets.resources.catalog import CatalogResource
+from macro_assets.resources.lake import LakeResource
+
+RELEASE = "2026-10-30"
+
+
+def run(
+    instance: dg.DagsterInstance, resources: dict, key: str = RELEASE, selection: list[str] | None = None
+) -> dg.ExecuteInProcessResult:
+    if key not in instance.get_dynamic_partitions(release_date_partitions.name):
+        instance.add_dynamic_partitions(release_date_partitions.name, [key])
+    return dg.materialize(
+        ASSETS,
+        partition_key=key,
+        instance=instance,
+        resources=resources,
+        raise_on_error=False,
+        selection=selection,
+    )
+
+
+def failure(result: dg.ExecuteInProcessResult) -> str:
+    event = next(e for e in result.all_events if e.is_step_failure)
+    error = event.step_failure_data.error
+    while error.cause is not None and error.cls_name == "DagsterExecutionStepExecutionError":
+        error = error.cause
+    return error.message
+
+
+def table_counts(database_url: str) -> dict[str, int]:
+    engine = sa.create_engine(database_url)
+    with engine.connect() as conn:
+        counts = {
+            t: conn.execute(sa.text(f"SELECT count(*) FROM bea.{t}")).scalar_one()  # noqa: S608
+            for t in ("observations", "indicators")
+        }
+    engine.dispose()
+    return counts
+
+
+def lake_files(lake: LakeResource) -> dict[str, bytes]:
+    root = Path(lake.url)
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_release_flows_through_every_layer(
+    instance: dg.DagsterInstance, resources: dict, lake: LakeResource, database_url: str
+) -> None:
+    result = run(instance, resources)
+    assert result.success
+    manifest = json.loads(lake.get(f"bronze/release_date={RELEASE}/_manifest.json"))
+    tables = {o["table"]: o for o in manifest["objects"]}
+    assert set(tables) == {"T10101", "T10105", "T10106", "T20600", "T20804"}
+    t10101 = tables["T10101"]
+    assert t10101["last_revised"] == "2026-10-29" and t10101["http_status"] == 200
+    assert "UserID" not in t10101["request"] and t10101["request"]["TableName"] == "T10101"
+    raw = gzip.decompress(lake.get(t10101["key"]))
+    assert len(raw) == t10101["bytes"] and b"REDACTED" in raw
+
+    counts = table_counts(database_url)
+    silver_rows = result.asset_materializations_for_node("silver")[0].metadata["dagster/row_count"].value
+    assert counts["observations"] == silver_rows == sum(o["rows"] for o in manifest["objects"])
+    engine = sa.create_engine(database_url)
+    with engine.connect() as conn:
+        latest = dict(
+            conn.execute(
+                sa.text(
+                    "SELECT DISTINCT ON (indicator) indicator, time_period FROM bea.indicators "
+                    "WHERE frequency <> 'A' ORDER BY indicator, period_end DESC"
+                )
+            ).all()
+        )
+        gdp_2025 = conn.execute(
+            sa.text(
+                "SELECT i.value, o.value, o.unit_mult FROM bea.indicators i JOIN bea.observations o "
+                "ON o.table_name = 'T10105' AND o.series_code = 'A191RC' AND o.time_period = i.time_period "
+                "WHERE i.indicator = 'nominal_gdp' AND i.time_period = '2025'"
+            )
+        ).one()
+    engine.dispose()
+    assert latest == {
+        "real_gdp": "2026Q3",
+        "nominal_gdp": "2026Q3",
+        "real_gdp_growth_saar": "2026Q3",
+        "pce_price_inflation_yoy": "2026M09",
+        "core_pce_price_inflation_yoy": "2026M09",
+        "personal_saving_rate": "2026M09",
+    }
+    assert gdp_2025[0] == gdp_2025[1] * 10 ** gdp_2025[2]
+
+
+def test_rerun_changes_nothing(
+    instance: dg.DagsterInstance, resources: dict, lake: LakeResource, database_url: str
+) -> None:
+    assert run(instance, resources).success
+    bronze_before = {k: v for k, v in lake_files(lake).items() if k.startswith("bronze/")}
+    counts_before = table_counts(database_url)
+    again = run(instance, resources)
+    assert again.success
+    assert {k: v for k, v in lake_files(lake).items() if k.startswith("bronze/")} == bronze_before
+    assert table_counts(database_url) == counts_before
+    load = again.asset_materializations_for_node("postgres_tables")[0].metadata
+    assert load["observations_inserted"].value == 0 and load["observations_updated"].value == 0
+    assert again.asset_materializations_for_node("bea_raw")[0].metadata["api_calls"].value == 0
+
+
+def test_bronze_is_never_overwritten_by_a_new_capture(
+    instance: dg.DagsterInstance, resources: dict, lake: LakeResource
+) -> None:
+    """A crash after bronze wrote an object but before its manifest: the re-run keeps the object."""
+    first_key = f"bronze/release_date={RELEASE}/dataset=NIPA/table=T10101.json.gz"
+    earlier = json.dumps(
+        {
+            "BEAAPI": {
+                "Results": {
+                    "UTCProductionTime": "2026-10-30T12:00:00.000",
+                    "Data": [{"TableName": "T10101"}],
+                    "Notes": [{"NoteRef": "T10101", "NoteText": "x - LastRevised: October 29, 2026"}],
+                }
+            }
+        }
+    ).encode()
+    lake.put_if_absent(first_key, gzip.compress(earlier))
+    result = run(instance, resources, selection=["bea_raw", "bronze"])
+    assert result.success
+    assert gzip.decompress(lake.get(first_key)) == earlier
+    manifest = json.loads(lake.get(f"bronze/release_date={RELEASE}/_manifest.json"))
+    kept = next(o for o in manifest["objects"] if o["table"] == "T10101")
+    assert kept["rows"] == 1 and kept["bytes"] == len(earlier)
+
+
+@pytest.mark.parametrize("key", ["../../etc", "2026-13-45"])
+def test_malformed_partition_key_is_refused_before_any_io(
+    instance: dg.DagsterInstance, resources: dict, lake: LakeResource, key: str
+) -> None:
+    result = run(instance, resources, key=key)
+    assert not result.success
+    assert f"invalid release date partition key {key!r}" in failure(result)
+    assert not Path(lake.url).exists()
+
+
+def test_unknown_catalog_table_names_it_and_writes_nothing(
+    instance: dg.DagsterInstance, resources: dict, lake: LakeResource, tmp_path: Path
+) -> None:
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text(
+        "releases:\n  Gross Domestic Product:\n"
+        "    - {dataset: NIPA, table: T10101, frequencies: [Q]}\n"
+        "    - {dataset: NIPA, table: T99999, frequencies: [Q]}\n"
+    )
+    result = run(instance, dict(resources, catalog=CatalogResource(path=str(catalog))))
+    assert not result.success
+    assert "catalog table NIPA/T99999 is unknown" in failure(result)
+    assert not Path(lake.url).exists()
+
+
+def test_invalid_api_key_is_one_clear_line(
+    instance: dg.DagsterInstance, resources: dict, lake: LakeResource, sandbox
+) -> None:  # noqa: ANN001
+    bad = BeaApiResource(api_key="not-a-key", api_url=sandbox.api_url, calendar_url=sandbox.calendar_url)
+    result = run(instance, dict(resources, bea=bad))
+    assert not result.success
+    message = failure(result)
+    assert "BEA error 1" in message and "Invalid API UserId" in message and "not-a-key" not in message
+    assert not Path(lake.url).exists()
+
+
+def test_unreachable_postgres_fails_the_load_only(instance: dg.DagsterInstance, resources: dict) -> None:
+    from macro_assets.resources.warehouse import WarehouseResource
+
+    dead = WarehouseResource(database_url="postgresql://nobody@127.0.0.1:9/none")
+    result = run(instance, dict(resources, warehouse=dead))
+    assert not result.success
+    assert [e.step_key for e in result.all_events if e.is_step_failure] == ["postgres_tables"]
+    assert "127.0.0.1" in failure(result)
+
+
+def test_the_api_key_is_in_no_artifact(
+    tmp_path: Path,
+    sandbox,
+    resources: dict,
+    lake: LakeResource,  # noqa: ANN001
+    database_url: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    key = "5EC2E7AA-BEEF-4CAB-9D00-C0FFEE5EC2E7"
+    home = tmp_path / "home"
+    home.mkdir()
+    caplog.set_level(logging.DEBUG)
+    bea = BeaApiResource(api_key=key, api_url=sandbox.api_url, calendar_url=sandbox.calendar_url)
+    with dg.instance_for_test(temp_dir=str(home)) as inst:
+        assert run(inst, dict(resources, bea=bea)).success
+        assert (
+            run(
+                inst,
+                dict(
+                    resources,
+                    bea=BeaApiResource(
+                        api_key=key[:-1], api_url=sandbox.api_url, calendar_url=sandbox.calendar_url
+                    ),
+                ),
+                key="2026-10-29",
+            ).success
+            is False
+        )
+    haystacks = {
+        f"lake:{k}": (gzip.decompress(v) if k.endswith(".gz") else v) for k, v in lake_files(lake).items()
+    }
+    haystacks |= {f"home:{p}": p.read_bytes() for p in home.rglob("*") if p.is_file()}
+    haystacks["captured logs"] = caplog.text.encode()
+    import pgserver
+
+    pg_dump = Path(pgserver.__file__).parent / "pginstall" / "bin" / "pg_dump"
+    url = sa.engine.make_url(database_url)
+    dump = subprocess.run(
+        [str(pg_dump), "-h", url.query["host"], "-U", "postgres", url.database],
+        capture_output=True,
+        check=True,
+    ).stdout
+    assert b"bea.observations" in dump and len(dump) > 100_000
+    haystacks["pg_dump"] = dump
+    assert len(haystacks) > 10
+    for where, data in haystacks.items():
+        assert key.encode() not in data and key[:-1].encode() not in data, where

@@ -1,0 +1,91 @@
+"""The operator's path, as CI runs it: `mdi releases sync`, then `dagster asset materialize`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import sqlalchemy as sa
+
+BIN = Path(sys.executable).parent
+INSTANCE_YAML = Path(__file__).resolve().parents[2] / "dagster_home" / "dagster.yaml"
+
+
+def cli_env(tmp_path: Path, database_url: str) -> dict[str, str]:
+    home = tmp_path / "dagster_home"
+    home.mkdir(exist_ok=True)
+    (home / "dagster.yaml").write_text(INSTANCE_YAML.read_text())
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BEA_", "DAGSTER_", "LAKE_", "MDI_"))}
+    env.update(
+        DAGSTER_HOME=str(home),
+        DATABASE_URL=database_url,
+        LAKE_URL=str(tmp_path / "lake"),
+        BEA_SANDBOX_NOW="2026-11-02T12:00:00+00:00",
+    )
+    return env
+
+
+def mdi(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(BIN / "mdi"), *args], env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_sync_then_materialize_loads_the_tables(tmp_path: Path, database_url: str) -> None:
+    env = cli_env(tmp_path, database_url)
+    empty = mdi(env, "releases", "latest")
+    assert empty.returncode == 1
+    assert empty.stderr.strip() == "mdi: error: no release partitions registered yet: run `mdi releases sync`"
+
+    sync = mdi(env, "releases", "sync")
+    assert sync.returncode == 0, sync.stderr
+    listed = mdi(env, "releases", "list").stdout.split()
+    latest = mdi(env, "releases", "latest").stdout.strip()
+    assert latest == listed[-1] and "2026-10-29" in listed and "2026-10-30" in listed
+    again = mdi(env, "releases", "sync")
+    assert again.stderr.startswith("0 new release partitions registered")
+
+    run = subprocess.run(
+        [
+            str(BIN / "dagster"),
+            "asset",
+            "materialize",
+            "-m",
+            "macro_assets.definitions",
+            "--select",
+            "*",
+            "--partition",
+            latest,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    engine = sa.create_engine(database_url)
+    with engine.connect() as conn:
+        observations = conn.execute(sa.text("SELECT count(*) FROM bea.observations")).scalar_one()
+        indicators = conn.execute(
+            sa.text("SELECT count(DISTINCT indicator) FROM bea.indicators")
+        ).scalar_one()
+    engine.dispose()
+    assert observations > 10_000 and indicators == 6
+
+
+def test_bad_input_is_one_line(tmp_path: Path, database_url: str) -> None:
+    env = cli_env(tmp_path, database_url)
+    bad_key = mdi(env, "demo", "--partition", "../../etc")
+    assert bad_key.returncode == 1
+    assert bad_key.stderr.strip().splitlines() == [
+        "mdi: error: invalid release date partition key '../../etc': expected YYYY-MM-DD"
+    ]
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text("releases:\n  GDP:\n    - {dataset: NIPA, table: 'T1/../x', frequencies: [A]}\n")
+    bad_catalog = mdi(dict(env, MDI_CATALOG=str(catalog)), "releases", "sync")
+    assert bad_catalog.returncode == 1
+    assert len(bad_catalog.stderr.strip().splitlines()) == 1 and "invalid table name" in bad_catalog.stderr
+    no_pg = mdi(dict(env, DATABASE_URL="postgresql://x@127.0.0.1:9/none"), "demo")
+    assert no_pg.returncode == 1
+    assert no_pg.stderr.strip().splitlines()[-1].startswith("mdi: error: postgres_tables:")
+    assert "127.0.0.1" in no_pg.stderr.strip().splitlines()[-1]

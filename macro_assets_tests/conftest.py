@@ -1,0 +1,90 @@
+"""Shared fixtures: a real BEA sandbox over HTTP, a real PostgreSQL, a lake folder, an instance."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import dagster as dg
+import pytest
+import sqlalchemy as sa
+
+from macro_assets.resources.bea import BeaApiResource
+from macro_assets.resources.catalog import CatalogResource
+from macro_assets.resources.lake import LakeResource
+from macro_assets.resources.warehouse import WarehouseResource, normalise_url
+from macro_assets.sandbox.server import Sandbox, SandboxSettings
+
+# The sandbox's clock in tests: the day after BEA's (modelled) October GDP and PIO releases.
+SANDBOX_NOW = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
+TEST_KEY = "7E57C0DE-0000-4000-8000-000000000001"
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "reference"
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Iterator[Sandbox]:
+    with Sandbox(settings=SandboxSettings(clock=lambda: SANDBOX_NOW)) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real PostgreSQL for the session: ``TEST_DATABASE_URL`` if given, else pgserver."""
+    if os.environ.get("TEST_DATABASE_URL"):
+        yield normalise_url(os.environ["TEST_DATABASE_URL"])
+        return
+    import pgserver
+
+    server = pgserver.get_server(tmp_path_factory.mktemp("pg"), cleanup_mode="delete")
+    yield normalise_url(server.get_uri())
+    server.cleanup()
+
+
+_db_numbers = itertools.count()
+
+
+@pytest.fixture
+def database_url(postgres_server: str) -> Iterator[str]:
+    """A fresh, empty database per test, dropped afterwards."""
+    name = f"t_{os.getpid()}_{next(_db_numbers)}"
+    admin = sa.create_engine(postgres_server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = sa.engine.make_url(postgres_server).set(database=name).render_as_string(hide_password=False)
+    yield url
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+@pytest.fixture
+def lake(tmp_path: Path) -> LakeResource:
+    return LakeResource(url=str(tmp_path / "lake"))
+
+
+@pytest.fixture
+def bea(sandbox: Sandbox) -> BeaApiResource:
+    return BeaApiResource(
+        api_key=TEST_KEY, api_url=sandbox.api_url, calendar_url=sandbox.calendar_url, backoff_initial_s=0.01
+    )
+
+
+@pytest.fixture
+def resources(bea: BeaApiResource, lake: LakeResource, database_url: str) -> dict[str, object]:
+    return {
+        "bea": bea,
+        "lake": lake,
+        "warehouse": WarehouseResource(database_url=database_url),
+        "catalog": CatalogResource(),
+    }
+
+
+@pytest.fixture
+def instance(tmp_path: Path) -> Iterator[dg.DagsterInstance]:
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    with dg.instance_for_test(temp_dir=str(home)) as inst:
+        yield inst
