@@ -1,6 +1,7 @@
 """The warehouse: ``DATABASE_URL``, or an embedded PostgreSQL (pgserver) when it is unset."""
 
 import threading
+import warnings
 from pathlib import Path
 
 import dagster as dg
@@ -21,13 +22,18 @@ def normalise_url(url: str) -> str:
 
 def embedded_url(pgdata: str | Path) -> str:
     """Start (or join) the embedded server whose data live in ``pgdata``; its URL."""
-    import pgserver
+    with warnings.catch_warnings():
+        # platformdirs warns about XDG_RUNTIME_DIR on import; pgserver does not use it.
+        warnings.simplefilter("ignore")
+        import pgserver
 
     path = Path(pgdata).resolve()
     with _lock:
         if path not in _servers:
             path.parent.mkdir(parents=True, exist_ok=True)
-            _servers[path] = pgserver.get_server(path, cleanup_mode="stop")
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                _servers[path] = pgserver.get_server(path, cleanup_mode="stop")
         server = _servers[path]
     return normalise_url(server.get_uri())  # type: ignore[attr-defined]
 
