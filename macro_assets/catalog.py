@@ -1,10 +1,11 @@
-"""The catalog: which BEA releases map to which dataset, table and frequencies."""
+"""The catalog: which BEA releases map to which dataset, table, lines and frequencies."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -12,6 +13,8 @@ DEFAULT_CATALOG = Path(__file__).with_name("catalog.yaml")
 DATASETS = {"NIPA", "NIUnderlyingDetail", "Regional"}
 FREQUENCIES = {"A", "Q", "M"}
 _TABLE = re.compile(r"^[A-Z][A-Z0-9_]{1,31}$")
+_LINE = re.compile(r"^\d{1,6}$")
+_GEO = re.compile(r"^(STATE|\d{5}(,\d{5})*)$")
 
 
 class CatalogError(ValueError):
@@ -24,11 +27,33 @@ class CatalogTable:
     dataset: str
     table: str
     frequencies: tuple[str, ...]
+    # Regional only: the line codes to fetch (None: every line, listed by BEA) and the geography.
+    lines: tuple[str, ...] | None = None
+    geo: str = "STATE"
 
     @property
-    def request_params(self) -> dict[str, str]:
+    def is_regional(self) -> bool:
+        return self.dataset == "Regional"
+
+
+@dataclass(frozen=True)
+class FetchUnit:
+    """One GetData request: a table, and for Regional one line of it."""
+
+    table: CatalogTable
+    line_code: str | None = None
+
+    @property
+    def params(self) -> dict[str, str]:
         # Year=ALL, filtered locally: an explicit year BEA has not published yet is an error.
-        return {"Frequency": ",".join(self.frequencies), "Year": "ALL"}
+        if self.table.is_regional:
+            return {"LineCode": str(self.line_code), "GeoFips": self.table.geo, "Year": "ALL"}
+        return {"Frequency": ",".join(self.table.frequencies), "Year": "ALL"}
+
+    @property
+    def label(self) -> str:
+        suffix = f" line {self.line_code}" if self.line_code is not None else ""
+        return f"{self.table.dataset}/{self.table.table}{suffix}"
 
 
 @dataclass(frozen=True)
@@ -42,6 +67,34 @@ class Catalog:
     @property
     def datasets(self) -> list[str]:
         return sorted({t.dataset for t in self.tables})
+
+
+def _entry(release: str, entry: Any, where: str) -> CatalogTable:
+    if not isinstance(entry, dict):
+        raise CatalogError(f"{where}: expected a mapping")
+    dataset, table = str(entry.get("dataset", "")), str(entry.get("table", "")).upper()
+    if dataset not in DATASETS:
+        raise CatalogError(f"{where}: unknown dataset {dataset!r} (known: {sorted(DATASETS)})")
+    if not _TABLE.match(table):
+        raise CatalogError(f"{where}: invalid table name {table!r}")
+    default_freqs = ["A"] if dataset == "Regional" else []
+    freqs = tuple(str(f).upper() for f in entry.get("frequencies", default_freqs))
+    if not freqs or not set(freqs) <= FREQUENCIES:
+        raise CatalogError(f"{where}: frequencies must be a non-empty subset of A, Q, M")
+    lines_raw, geo = entry.get("lines"), str(entry.get("geo", "STATE")).upper()
+    if dataset != "Regional":
+        if lines_raw is not None or "geo" in entry:
+            raise CatalogError(f"{where}: 'lines' and 'geo' apply to Regional tables only")
+        return CatalogTable(release, dataset, table, freqs)
+    if not _GEO.match(geo):
+        raise CatalogError(f"{where}: geo must be STATE or comma-separated 5-digit FIPS codes")
+    if lines_raw is None or str(lines_raw).upper() == "ALL":
+        lines = None
+    else:
+        lines = tuple(str(x) for x in (lines_raw if isinstance(lines_raw, list) else [lines_raw]))
+        if not lines or not all(_LINE.match(x) for x in lines):
+            raise CatalogError(f"{where}: lines must be ALL or a list of line codes")
+    return CatalogTable(release, dataset, table, freqs, lines, geo)
 
 
 def load_catalog(path: str | Path | None = None) -> Catalog:
@@ -61,18 +114,9 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
     for release, entries in releases.items():
         for entry in entries or []:
             where = f"catalog {path.name}, release {release!r}, entry {entry!r}"
-            if not isinstance(entry, dict):
-                raise CatalogError(f"{where}: expected a mapping")
-            dataset, table = str(entry.get("dataset", "")), str(entry.get("table", "")).upper()
-            freqs = tuple(str(f).upper() for f in entry.get("frequencies", []))
-            if dataset not in DATASETS:
-                raise CatalogError(f"{where}: unknown dataset {dataset!r} (known: {sorted(DATASETS)})")
-            if not _TABLE.match(table):
-                raise CatalogError(f"{where}: invalid table name {table!r}")
-            if not freqs or not set(freqs) <= FREQUENCIES:
-                raise CatalogError(f"{where}: frequencies must be a non-empty subset of A, Q, M")
-            if (dataset, table) in seen:
-                raise CatalogError(f"{where}: table {dataset}/{table} is listed twice")
-            seen.add((dataset, table))
-            tables.append(CatalogTable(str(release), dataset, table, freqs))
+            table = _entry(str(release), entry, where)
+            if (table.dataset, table.table) in seen:
+                raise CatalogError(f"{where}: table {table.dataset}/{table.table} is listed twice")
+            seen.add((table.dataset, table.table))
+            tables.append(table)
     return Catalog(tuple(tables))

@@ -5,16 +5,27 @@ from __future__ import annotations
 from datetime import date
 
 
-def landing_object(release: date, dataset: str, table: str) -> str:
-    return f"landing/release_date={release}/dataset={dataset}/table={table}.json.gz"
+def _answer_path(dataset: str, table: str, line_code: str | None) -> str:
+    # Regional answers hold one line of a table each.
+    if line_code is None:
+        return f"dataset={dataset}/table={table}.json.gz"
+    return f"dataset={dataset}/table={table}/line_code={line_code}.json.gz"
+
+
+def landing_prefix(release: date) -> str:
+    return f"landing/release_date={release}"
+
+
+def landing_object(release: date, dataset: str, table: str, line_code: str | None = None) -> str:
+    return f"{landing_prefix(release)}/{_answer_path(dataset, table, line_code)}"
 
 
 def landing_manifest(release: date) -> str:
     return f"landing/release_date={release}/_manifest.json"
 
 
-def bronze_object(release: date, dataset: str, table: str) -> str:
-    return f"bronze/release_date={release}/dataset={dataset}/table={table}.json.gz"
+def bronze_object(release: date, dataset: str, table: str, line_code: str | None = None) -> str:
+    return f"bronze/release_date={release}/{_answer_path(dataset, table, line_code)}"
 
 
 def bronze_manifest(release: date) -> str:

@@ -65,10 +65,20 @@ def lake(tmp_path: Path) -> LakeResource:
     return LakeResource(url=str(tmp_path / "lake"))
 
 
+_key_numbers = itertools.count(1)
+
+
 @pytest.fixture
-def bea(sandbox: Sandbox) -> BeaApiResource:
+def api_key() -> str:
+    """A key of its own per test: BEA's limits (and our limiter) count per key and per minute,
+    so tests sharing one key would throttle each other."""
+    return f"7E57C0DE-0000-4000-8000-{os.getpid() % 10**6:06d}{next(_key_numbers):06d}"
+
+
+@pytest.fixture
+def bea(sandbox: Sandbox, api_key: str) -> BeaApiResource:
     return BeaApiResource(
-        api_key=TEST_KEY, api_url=sandbox.api_url, calendar_url=sandbox.calendar_url, backoff_initial_s=0.01
+        api_key=api_key, api_url=sandbox.api_url, calendar_url=sandbox.calendar_url, backoff_initial_s=0.01
     )
 
 

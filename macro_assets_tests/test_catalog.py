@@ -4,15 +4,29 @@ from pathlib import Path
 
 import pytest
 
-from macro_assets.catalog import CatalogError, load_catalog
+from macro_assets.catalog import CatalogError, FetchUnit, load_catalog
 
 
 def test_default_catalog() -> None:
     catalog = load_catalog()
-    assert {t.table for t in catalog.tables} >= {"T10101", "T10105", "T10106", "T20600", "T20804"}
-    assert catalog.releases == ["Gross Domestic Product", "Personal Income and Outlays"]
+    nipa = {t.table for t in catalog.tables if t.dataset == "NIPA"}
+    assert nipa == {"T10101", "T10105", "T10106", "T20600", "T20804"}
+    states = {t.table for t in catalog.tables if t.dataset == "Regional"}
+    assert states == {"SAPCE1", "SAPCE4", "SARPP", "SARPI", "SAINC1", "SAINC35", "SAGDP11", "SASUMMARY"} | {
+        f"SAGDP{i}" for i in range(1, 10)
+    }
+    assert catalog.releases == [
+        "GDP by State",
+        "Gross Domestic Product",
+        "Personal Income and Outlays",
+        "Personal Income by State",
+    ]
     t10101 = next(t for t in catalog.tables if t.table == "T10101")
-    assert t10101.frequencies == ("A", "Q") and t10101.request_params == {"Frequency": "A,Q", "Year": "ALL"}
+    assert FetchUnit(t10101).params == {"Frequency": "A,Q", "Year": "ALL"}
+    sainc35 = next(t for t in catalog.tables if t.table == "SAINC35")
+    assert sainc35.lines == ("2000",) and sainc35.frequencies == ("A",)
+    assert FetchUnit(sainc35, "2000").params == {"LineCode": "2000", "GeoFips": "STATE", "Year": "ALL"}
+    assert next(t for t in catalog.tables if t.table == "SAINC1").lines is None  # ALL: listed by BEA
 
 
 @pytest.mark.parametrize(
@@ -23,6 +37,9 @@ def test_default_catalog() -> None:
         ("{dataset: Nope, table: T10101, frequencies: [A]}", "unknown dataset"),
         ("{dataset: NIPA, table: T10101, frequencies: [W]}", "frequencies"),
         ("{dataset: NIPA, table: T10101, frequencies: []}", "frequencies"),
+        ("{dataset: NIPA, table: T10101, frequencies: [A], lines: [1]}", "Regional tables only"),
+        ("{dataset: Regional, table: SAINC1, lines: [x1]}", "lines must be ALL"),
+        ("{dataset: Regional, table: SAINC1, geo: '01000;DROP'}", "geo must be STATE"),
     ],
 )
 def test_bad_entries_are_refused_naming_the_entry(tmp_path: Path, entry: str, message: str) -> None:

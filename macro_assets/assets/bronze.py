@@ -59,7 +59,7 @@ def bronze(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.Material
         data = lake.get(entry["key"])
         if sha256(gzip.decompress(data)) != entry["sha256"]:
             raise BeaSchemaError(f"landed answer {entry['key']} does not match its recorded sha256")
-        key = lake_layout.bronze_object(release, entry["dataset"], entry["table"])
+        key = lake_layout.bronze_object(release, entry["dataset"], entry["table"], entry.get("line_code"))
         if lake.put_if_absent(key, data):
             written += 1
             objects.append(dict(entry, key=key))

@@ -11,7 +11,7 @@ from macro_assets.assets.common import GROUP, preview, read_json, release_of, sh
 from macro_assets.bea.errors import BeaSchemaError
 from macro_assets.partitions import release_date_partitions
 from macro_assets.resources.lake import LakeResource
-from macro_assets.transform.observations import SCHEMA, empty_frame, nipa_frame
+from macro_assets.transform.observations import SCHEMA, answer_frame, empty_frame
 
 
 def column_schema() -> dg.TableSchema:
@@ -23,7 +23,7 @@ def column_schema() -> dg.TableSchema:
     deps=[bronze],
     group_name=GROUP,
     kinds={"polars", "parquet"},
-    description="Observations: (dataset, table_name, line_number, time_period) → value or marker.",
+    description="Observations: (dataset, table_name, line_number, geo_fips, time_period) → value or marker.",
 )
 def silver(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
     release = release_of(context.partition_key)
@@ -33,7 +33,7 @@ def silver(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.Material
         raw = gzip.decompress(lake.get(obj["key"]))
         if sha256(raw) != obj["sha256"]:
             raise BeaSchemaError(f"bronze object {obj['key']} does not match its manifest sha256")
-        frames.append(nipa_frame(raw, obj["dataset"], obj["table"], release))
+        frames.append(answer_frame(raw, obj["dataset"], obj["table"], release))
     frame = pl.concat(frames)
     size = write_parquet(lake, lake_layout.silver_observations(release), frame)
     per_table = frame.group_by("table_name").len().sort("table_name")

@@ -1,14 +1,22 @@
-"""A small client for BEA's Data API over ``requests``.
+"""A client for BEA's Data API over ``requests``: throttled, retried, and never leaking the key.
 
-Retries of transient faults use tenacity (bounded in tries and total time, exponential
-backoff with jitter) rather than a hand-written loop. Every message that leaves this module
-has the API key removed: ``requests`` puts the full URL, key included, in its exceptions.
+- Every request first passes the per-key sliding-window limiter (``throttle.py``), which keeps
+  requests, bytes and errors below BEA's per-minute limits; concurrent threads share it.
+- Transient faults (5xx, timeouts, resets, empty bodies, HTML pages, truncated JSON) are
+  retried with tenacity: exponential backoff with jitter, bounded in tries and total time.
+- Permanent faults (bad key, bad table or parameter) fail at once with BEA's code and words.
+- A 429 is honoured: a Retry-After within ``max_lockout_wait_s`` is waited out; a longer one
+  fails at once saying until when the key is locked out.
+- ``requests`` puts the full URL, key included, in its exceptions: they are replaced by
+  messages without it, and urllib3's debug lines are scrubbed.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -17,6 +25,7 @@ import tenacity
 
 from macro_assets.bea import envelope
 from macro_assets.bea.errors import BeaError, BeaSchemaError, BeaThrottledError, BeaUnavailableError
+from macro_assets.bea.throttle import RateLimits, SlidingWindowLimiter, limiter_for
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +57,23 @@ _KEY_FILTER = _RedactKeys()
 logging.getLogger("urllib3.connectionpool").addFilter(_KEY_FILTER)
 
 
+class _LockedOutBriefly(BeaThrottledError):
+    """A 429 whose Retry-After is short enough to wait out."""
+
+    def __init__(self, message: str, retry_after_s: float):
+        super().__init__(message, "429")
+        self.retry_after_s = retry_after_s
+
+
+def _retry_after_seconds(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None
+
+
 @dataclass
 class BeaClient:
     api_url: str
@@ -57,26 +83,56 @@ class BeaClient:
     max_tries: int = 4
     max_retry_s: float = 120.0
     backoff_initial_s: float = 1.0
-    session: requests.Session = field(default_factory=requests.Session, repr=False)
+    backoff_max_s: float = 30.0
+    max_lockout_wait_s: float = 300.0
+    limits: RateLimits = field(default_factory=RateLimits)
     calls: int = 0
     retries: int = 0
+    throttled_s: float = 0.0
+    http_429: int = 0
 
     def __post_init__(self) -> None:
         if self.api_key:
             _KEY_FILTER.keys.add(self.api_key)
+        self.limiter: SlidingWindowLimiter = limiter_for(self.api_key, self.limits)
+        self._local = threading.local()
+        self._sessions: list[requests.Session] = []
+        self._lock = threading.Lock()
 
     @property
     def host(self) -> str:
         return urlsplit(self.api_url).netloc
 
+    def _session(self) -> requests.Session:
+        # requests.Session is not documented as thread-safe: one per thread.
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = requests.Session()
+            with self._lock:
+                self._sessions.append(session)
+        return session
+
+    def close(self) -> None:
+        with self._lock:
+            for session in self._sessions:
+                session.close()
+            self._sessions.clear()
+
+    def _count(self, **deltas: float) -> None:
+        with self._lock:
+            for name, delta in deltas.items():
+                setattr(self, name, getattr(self, name) + delta)
+
     def _scrub(self, text: str) -> str:
         return text.replace(self.api_key, envelope.REDACTED) if self.api_key else text
 
-    def _fetch(self, params: dict[str, str], context: str) -> tuple[bytes, int]:
+    def _fetch(self, params: dict[str, str], context: str) -> tuple[bytes, int, str | None]:
+        """One HTTP exchange after the limiter admits it: (body, status, Retry-After)."""
         query = {"UserID": self.api_key, **params, "ResultFormat": "JSON"}
-        self.calls += 1
+        waited = self.limiter.acquire()
+        self._count(calls=1, throttled_s=waited)
         try:
-            with self.session.get(self.api_url, params=query, timeout=self.timeout_s, stream=True) as resp:
+            with self._session().get(self.api_url, params=query, timeout=self.timeout_s, stream=True) as resp:
                 body = bytearray()
                 for chunk in resp.iter_content(chunk_size=1 << 16):
                     body += chunk
@@ -84,61 +140,88 @@ class BeaClient:
                         raise BeaSchemaError(
                             f"BEA answer for {context} exceeds {self.max_answer_bytes} bytes"
                         )
-                status = resp.status_code
-                retry_after = resp.headers.get("Retry-After")
+                return bytes(body), resp.status_code, resp.headers.get("Retry-After")
         except requests.RequestException as exc:
             # `from None`: the chained exception's text carries the URL with the key.
             raise BeaUnavailableError(
                 f"BEA API at {self.host} unreachable for {context}: {type(exc).__name__}"
             ) from None
-        if status == 429:
-            raise BeaThrottledError(
-                f"BEA refused {context} with HTTP 429 (rate limit); key locked out, "
-                f"Retry-After {retry_after or '?'} s"
-            )
-        if status >= 500:
-            raise BeaUnavailableError(f"BEA API at {self.host} answered HTTP {status} for {context}")
-        if status != 200:
-            raise BeaSchemaError(f"BEA API at {self.host} answered HTTP {status} for {context}")
-        return envelope.redact(bytes(body), self.api_key), status
+
+    def _attempt(self, params: dict[str, str], context: str) -> tuple[bytes, dict[str, Any], int]:
+        """Fetch and judge one answer, booking its bytes and verdict with the limiter exactly once."""
+        nbytes, ok = 0, False
+        try:
+            body, status, retry_after = self._fetch(params, context)
+            nbytes = len(body)
+            if status == 429:
+                self._count(http_429=1)
+                self._raise_429(context, _retry_after_seconds(retry_after))
+            if status >= 500:
+                raise BeaUnavailableError(f"BEA API at {self.host} answered HTTP {status} for {context}")
+            if status != 200:
+                raise BeaSchemaError(f"BEA API at {self.host} answered HTTP {status} for {context}")
+            try:
+                doc = envelope.decode(body)
+            except BeaSchemaError as exc:
+                # Empty bodies, HTML pages and truncated JSON come from overloaded BEA servers.
+                exc.transient = True  # type: ignore[attr-defined]
+                raise
+            envelope.raise_for_errors(doc, context)
+            ok = True
+            return envelope.redact(body, self.api_key), doc, status
+        finally:
+            self.limiter.record(nbytes, error=not ok)
+
+    def _raise_429(self, context: str, retry_after: float | None) -> None:
+        wait = 3600.0 if retry_after is None else retry_after
+        until = (datetime.now(UTC) + timedelta(seconds=wait)).strftime("%Y-%m-%d %H:%M:%S UTC")
+        message = (
+            f"BEA refused {context} with HTTP 429: the API key is locked out until about {until} "
+            f"(Retry-After {wait:.0f} s)"
+        )
+        if wait <= self.max_lockout_wait_s:
+            raise _LockedOutBriefly(message, wait)
+        limit = f"; longer than the {self.max_lockout_wait_s:.0f} s this run may wait"
+        raise BeaThrottledError(message + limit, "429")
 
     def _transient(self, exc: BaseException) -> bool:
-        # Empty bodies, HTML pages and truncated JSON come from overloaded BEA servers.
-        return isinstance(exc, BeaUnavailableError) or (
-            isinstance(exc, BeaSchemaError) and "exceeds" not in str(exc) and "HTTP 4" not in str(exc)
-        )
+        if isinstance(exc, _LockedOutBriefly | BeaUnavailableError):
+            return True
+        return isinstance(exc, BeaSchemaError) and getattr(exc, "transient", False)
 
     def request(self, params: dict[str, str], context: str) -> tuple[bytes, dict[str, Any], int]:
         """One call, retried while transient; returns the redacted bytes, the parsed answer, the status."""
+        backoff = tenacity.wait_exponential_jitter(initial=self.backoff_initial_s, max=self.backoff_max_s)
 
-        def attempt() -> tuple[bytes, dict[str, Any], int]:
-            raw, status = self._fetch(params, context)
-            doc = envelope.decode(raw)
-            envelope.raise_for_errors(doc, context)
-            return raw, doc, status
+        def wait(state: tenacity.RetryCallState) -> float:
+            exc = state.outcome.exception() if state.outcome else None
+            return exc.retry_after_s if isinstance(exc, _LockedOutBriefly) else backoff(state)
 
         def before_sleep(state: tenacity.RetryCallState) -> None:
-            self.retries += 1
+            self._count(retries=1)
             exc = state.outcome.exception() if state.outcome else None
             log.warning("retrying %s after: %s", context, self._scrub(str(exc)))
 
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception(self._transient),
-            stop=tenacity.stop_after_attempt(self.max_tries) | tenacity.stop_after_delay(self.max_retry_s),
-            wait=tenacity.wait_exponential_jitter(initial=self.backoff_initial_s, max=30),
+            stop=tenacity.stop_after_attempt(self.max_tries)
+            | tenacity.stop_after_delay(self.max_retry_s + self.max_lockout_wait_s),
+            wait=wait,
             before_sleep=before_sleep,
             reraise=True,
         )
         try:
-            return retrying(attempt)
+            return retrying(self._attempt, params, context)
         except BeaError as exc:
-            raise type(exc)(self._scrub(str(exc)), exc.code) from None
+            final = BeaThrottledError if isinstance(exc, _LockedOutBriefly) else type(exc)
+            raise final(self._scrub(str(exc)), exc.code) from None
 
     def get_data(self, dataset: str, table_name: str, **params: str) -> envelope.Answer:
         query = {"method": "GetData", "DatasetName": dataset, "TableName": table_name, **params}
-        context = f"{dataset}/{table_name}"
+        context = f"{dataset}/{table_name}" + (f" line {params['LineCode']}" if "LineCode" in params else "")
         raw, doc, status = self.request(query, context)
         rows = envelope.data_rows(doc, context)
+        envelope.check_fields(rows, dataset, context)
         return envelope.Answer(
             dataset=dataset,
             table_name=table_name,
@@ -150,9 +233,26 @@ class BeaClient:
             row_count=len(rows),
         )
 
+    def _param_values(self, query: dict[str, str], context: str) -> list[dict[str, Any]]:
+        _, doc, _ = self.request(query, context)
+        values = envelope.results_of(doc).get("ParamValue", [])
+        return [values] if isinstance(values, dict) else [v for v in values if isinstance(v, dict)]
+
     def table_names(self, dataset: str) -> set[str]:
         query = {"method": "GetParameterValues", "DatasetName": dataset, "ParameterName": "TableName"}
-        _, doc, _ = self.request(query, f"{dataset} table list")
-        values = envelope.results_of(doc).get("ParamValue", [])
-        values = [values] if isinstance(values, dict) else values
-        return {str(v.get("TableName", v.get("Key", ""))).upper() for v in values if isinstance(v, dict)}
+        values = self._param_values(query, f"{dataset} table list")
+        return {str(v.get("TableName", v.get("Key", ""))).upper() for v in values}
+
+    def line_codes(self, dataset: str, table_name: str) -> list[str]:
+        query = {
+            "method": "GetParameterValuesFiltered",
+            "DatasetName": dataset,
+            "TargetParameter": "LineCode",
+            "TableName": table_name,
+        }
+        values = self._param_values(query, f"{dataset}/{table_name} line codes")
+        return sorted({str(v.get("Key", "")).strip() for v in values if v.get("Key")}, key=_numeric_first)
+
+
+def _numeric_first(code: str) -> tuple[int, str]:
+    return (int(code), "") if code.isdigit() else (1 << 30, code)

@@ -113,6 +113,22 @@ def data_rows(doc: dict[str, Any], context: str) -> list[dict[str, Any]]:
     return rows
 
 
+REQUIRED_FIELDS = {
+    "NIPA": ("TableName", "LineNumber", "TimePeriod", "DataValue", "CL_UNIT", "UNIT_MULT"),
+    "NIUnderlyingDetail": ("TableName", "LineNumber", "TimePeriod", "DataValue", "CL_UNIT", "UNIT_MULT"),
+    "Regional": ("Code", "GeoFips", "GeoName", "TimePeriod", "DataValue", "CL_UNIT", "UNIT_MULT"),
+}
+
+
+def check_fields(rows: list[dict[str, Any]], dataset: str, context: str) -> None:
+    """Every row has the fields the parser needs; extra fields are tolerated (and kept in bronze)."""
+    required = REQUIRED_FIELDS.get(dataset, ())
+    for row in rows:
+        missing = [name for name in required if name not in row]
+        if missing:
+            raise BeaSchemaError(f"BEA answer for {context} lacks required field {missing[0]} in a Data row")
+
+
 def notes(doc: dict[str, Any]) -> list[dict[str, Any]]:
     raw = results_of(doc).get("Notes", [])
     return [raw] if isinstance(raw, dict) else [n for n in raw if isinstance(n, dict)]

@@ -12,6 +12,7 @@ from pydantic import Field
 from macro_assets.bea.calendar import parse_release_dates
 from macro_assets.bea.client import BeaClient
 from macro_assets.bea.errors import BeaUnavailableError
+from macro_assets.bea.throttle import RateLimits
 
 BEA_API_URL = "https://apps.bea.gov/api/data"
 BEA_RELEASE_CALENDAR_URL = "https://apps.bea.gov/API/signup/release_dates.json"
@@ -45,9 +46,21 @@ class BeaApiResource(dg.ConfigurableResource):
     api_url: str = BEA_API_URL
     calendar_url: str = BEA_RELEASE_CALENDAR_URL
     sandbox_now: str | None = None
-    timeout_s: float = 60.0
-    max_tries: int = 4
+    timeout_s: float = Field(default=60.0, description="timeout of every HTTP request")
+    max_tries: int = Field(default=4, description="tries of a request with transient faults")
     backoff_initial_s: float = 1.0
+    max_lockout_wait_s: float = Field(default=300.0, description="longest 429 Retry-After to wait out")
+    fetch_concurrency: int = Field(default=4, description="requests in flight at once")
+    # BEA's per-key limits, and the window they apply over (shorten it in benchmarks).
+    max_requests_per_window: int = 100
+    max_bytes_per_window: int = 100 * 1000 * 1024
+    max_errors_per_window: int = 30
+    window_s: float = 60.0
+
+    def rate_limits(self) -> RateLimits:
+        return RateLimits(
+            self.max_requests_per_window, self.max_bytes_per_window, self.max_errors_per_window, self.window_s
+        )
 
     @property
     def offline(self) -> bool:
@@ -68,11 +81,13 @@ class BeaApiResource(dg.ConfigurableResource):
             timeout_s=self.timeout_s,
             max_tries=self.max_tries,
             backoff_initial_s=self.backoff_initial_s,
+            max_lockout_wait_s=self.max_lockout_wait_s,
+            limits=self.rate_limits(),
         )
         try:
             yield client
         finally:
-            client.session.close()
+            client.close()
 
     def release_calendar(self) -> dict[str, list[datetime]]:
         _, _, url = self._endpoints()

@@ -33,6 +33,9 @@ class LakeResource(dg.ConfigurableResource):
     def get(self, key: str) -> bytes:
         return self._path(key).read_bytes()
 
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
+
     def _staged(self, key: str, data: bytes) -> tuple[Path, Path]:
         final = self._path(key)
         final.parent.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,8 @@ import threading
 from datetime import datetime
 from pathlib import Path
 
+from macro_assets.sandbox.faults import KINDS, FaultPlan, parse_fault
+from macro_assets.sandbox.limits import Limits
 from macro_assets.sandbox.server import Sandbox, SandboxSettings
 
 
@@ -26,8 +28,35 @@ def main(argv: list[str] | None = None) -> None:
         dest="keys",
         help="accept only this API key (repeatable); default: any 36-character key",
     )
+    parser.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="KIND[:TABLE[:TIMES]]",
+        help=f"inject a fault (repeatable); kinds: {', '.join(KINDS)}",
+    )
+    parser.add_argument("--slow-seconds", type=float, default=5.0, help="delay of the 'slow' fault")
+    parser.add_argument("--window-seconds", type=float, default=60.0, help="length of the rate-limit window")
+    parser.add_argument("--max-requests", type=int, default=100)
+    parser.add_argument("--max-bytes", type=int, default=100 * 1000 * 1024)
+    parser.add_argument("--max-errors", type=int, default=30)
+    parser.add_argument("--lockout-seconds", type=float, default=3600.0)
     args = parser.parse_args(argv)
-    settings = SandboxSettings(replay_dir=args.replay, known_keys=set(args.keys) if args.keys else None)
+    try:
+        faults = [parse_fault(spec) for spec in args.fault]
+    except ValueError as exc:
+        parser.error(str(exc))
+    for fault in faults:
+        fault.delay_s = args.slow_seconds
+    limits = Limits(
+        args.max_requests, args.max_bytes, args.max_errors, args.window_seconds, args.lockout_seconds
+    )
+    settings = SandboxSettings(
+        replay_dir=args.replay,
+        known_keys=set(args.keys) if args.keys else None,
+        limits=limits,
+        faults=FaultPlan(faults),
+    )
     if args.now is not None:
         if args.now.tzinfo is None:
             parser.error("--now needs a UTC offset, e.g. 2026-11-25T09:00:00-05:00")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from macro_assets.sandbox import economy, schedule
+from macro_assets.sandbox import economy, regional, schedule
 from macro_assets.sandbox.tables import TABLES, Table
 
 DATASETS = [
@@ -40,8 +40,17 @@ class ApiError(Exception):
         self.code, self.description, self.detail, self.top_level = code, description, detail, top_level
 
 
+_UPPERCASED = {"METHOD", "DATASETNAME", "RESULTFORMAT"}
+
+
 def request_echo(params: list[tuple[str, str]]) -> dict[str, object]:
-    return {"RequestParam": [{"ParameterName": k.upper(), "ParameterValue": v} for k, v in params]}
+    """BEA echoes every parameter, names in capitals, the key as given (see the real samples)."""
+    return {
+        "RequestParam": [
+            {"ParameterName": k.upper(), "ParameterValue": v.upper() if k.upper() in _UPPERCASED else v}
+            for k, v in params
+        ]
+    }
 
 
 def error_answer(params: list[tuple[str, str]], err: ApiError) -> dict[str, object]:
@@ -132,15 +141,12 @@ def parse_years(raw: str) -> set[str] | None:
     return {y.strip() for y in raw.split(",") if y.strip()}
 
 
-def get_data(params: dict[str, str], echo: list[tuple[str, str]], now: datetime) -> dict[str, object]:
-    dataset = params.get("datasetname", "")
-    if dataset.upper() != "NIPA":
-        raise ApiError("20", "The dataset requested is not valid or is not yet available via the API.")
+def _nipa_like(params: dict[str, str], echo: list[tuple[str, str]], now: datetime, dataset: str) -> dict:
     for required in ("tablename", "frequency", "year"):
         if not params.get(required):
             raise ApiError("40", f"The dataset requested requires parameter {required.upper()}.")
     table = TABLES.get(params["tablename"].strip().upper())
-    if table is None:
+    if table is None or table.dataset.upper() != dataset:
         raise ApiError(
             "201", "Error retrieving NIPA/Fixed Assets data.", f"Invalid Table Name: {params['tablename']}"
         )
@@ -158,7 +164,7 @@ def get_data(params: dict[str, str], echo: list[tuple[str, str]], now: datetime)
         "BEAAPI": {
             "Request": request_echo(echo),
             "Results": {
-                "Statistic": "NIPA Table",
+                "Statistic": "NIPA Table" if dataset == "NIPA" else "NI Underlying Detail Table",
                 "UTCProductionTime": production_time(now),
                 "Dimensions": [
                     {"Ordinal": str(i), "Name": n, "DataType": t, "IsValue": v}
@@ -180,6 +186,105 @@ def get_data(params: dict[str, str], echo: list[tuple[str, str]], now: datetime)
     }
 
 
+REGIONAL_DIMENSIONS = [
+    ("Code", "string", "0"),
+    ("GeoFips", "string", "0"),
+    ("GeoName", "string", "0"),
+    ("TimePeriod", "string", "0"),
+    ("DataValue", "numeric", "1"),
+    ("CL_UNIT", "string", "0"),
+    ("UNIT_MULT", "numeric", "0"),
+]
+
+
+def _regional_years(raw: str, last: int) -> set[str] | None:
+    text = raw.strip().upper()
+    if text in ("ALL", "X"):
+        return None
+    if text in ("LAST5", "LAST10"):
+        n = int(text[4:])
+        return {str(y) for y in range(last - n + 1, last + 1)}
+    return {y.strip() for y in raw.split(",") if y.strip()}
+
+
+def _regional(params: dict[str, str], echo: list[tuple[str, str]], now: datetime) -> dict:
+    for required in ("tablename", "linecode", "geofips"):
+        if not params.get(required):
+            raise ApiError("40", f"The dataset requested requires parameter {required.upper()}.")
+    table = regional.REGIONAL_TABLES.get(params["tablename"].strip().upper())
+    if table is None:
+        raise ApiError("41", "Invalid parameter value.", f"Invalid TableName: {params['tablename']}")
+    line = next((ln for ln in table.lines if str(ln.code) == params["linecode"].strip()), None)
+    if line is None:
+        raise ApiError(
+            "41", "Invalid parameter value.", f"Invalid LineCode for {table.name}: {params['linecode']}"
+        )
+    release = regional.vintage(table, now)
+    if release is None:
+        raise ApiError("101", "No data exists for the requested parameters.")
+    names = regional.geo_names()
+    geo = params["geofips"].strip().upper()
+    wanted = set(names) if geo == "STATE" else {g.strip() for g in geo.split(",")}
+    if not wanted <= set(names):
+        raise ApiError("41", "Invalid parameter value.", f"Invalid GeoFips: {params['geofips']}")
+    years = _regional_years(params.get("year", "ALL"), regional.last_year(release))
+    rows = []
+    for (fips, year), value in sorted(regional.line_values(table, line, release).items()):
+        if fips not in wanted or (years is not None and str(year) not in years):
+            continue
+        row = {
+            "Code": f"{table.name}-{line.code}",
+            "GeoFips": fips,
+            "GeoName": names[fips],
+            "TimePeriod": str(year),
+            "CL_UNIT": line.unit,
+            "UNIT_MULT": line.unit_mult,
+            "DataValue": regional.display(value, line.decimals),
+        }
+        if value == "(D)" and fips == "11000":
+            # BEA sometimes sends a suppressed cell as "0" with the marker in NoteRef.
+            row["DataValue"], row["NoteRef"] = "0", "(D)"
+        rows.append(row)
+    if not rows:
+        raise ApiError("101", "No data exists for the requested parameters.")
+    first, last = rows[0]["TimePeriod"], rows[-1]["TimePeriod"]
+    dollars = "All dollar estimates are in millions of current dollars (not adjusted for inflation). "
+    return {
+        "BEAAPI": {
+            "Request": request_echo(echo),
+            "Results": {
+                "Statistic": line.statistic,
+                "UnitOfMeasure": line.unit,
+                "PublicTable": table.public_table,
+                "UTCProductionTime": production_time(now),
+                "NoteRef": " ",
+                "Dimensions": [{"Name": n, "DataType": t, "IsValue": v} for n, t, v in REGIONAL_DIMENSIONS],
+                "Data": rows,
+                "Notes": [
+                    {
+                        "NoteRef": "Note.",
+                        "NoteText": dollars + "Calculations are performed on unrounded data.",
+                    },
+                    {
+                        "NoteRef": " ",
+                        "NoteText": f"Last updated: {long_date(release)}-- revised statistics for "
+                        f"{min(first, last)}-{max(first, last)}.",
+                    },
+                ],
+            },
+        }
+    }
+
+
+def get_data(params: dict[str, str], echo: list[tuple[str, str]], now: datetime) -> dict[str, object]:
+    dataset = params.get("datasetname", "").strip().upper()
+    if dataset in ("NIPA", "NIUNDERLYINGDETAIL"):
+        return _nipa_like(params, echo, now, dataset)
+    if dataset == "REGIONAL":
+        return _regional(params, echo, now)
+    raise ApiError("20", "The dataset requested is not valid or is not yet available via the API.")
+
+
 def get_dataset_list(echo: list[tuple[str, str]]) -> dict[str, object]:
     return {
         "BEAAPI": {
@@ -189,18 +294,44 @@ def get_dataset_list(echo: list[tuple[str, str]]) -> dict[str, object]:
     }
 
 
+def _table_values(dataset: str) -> list[dict[str, str]]:
+    if dataset == "REGIONAL":
+        return [{"Key": t.name, "Desc": t.public_table} for t in regional.REGIONAL_TABLES.values()]
+    return [
+        {"TableName": t.name, "Description": f"{t.title} ({') ('.join(t.frequencies)})"}
+        for t in TABLES.values()
+        if t.dataset.upper() == dataset
+    ]
+
+
 def get_parameter_values(params: dict[str, str], echo: list[tuple[str, str]]) -> dict[str, object]:
-    if params.get("datasetname", "").upper() != "NIPA":
+    dataset = params.get("datasetname", "").strip().upper()
+    if dataset not in ("NIPA", "NIUNDERLYINGDETAIL", "REGIONAL"):
         raise ApiError("20", "The dataset requested is not valid or is not yet available via the API.")
     if params.get("parametername", "").upper() != "TABLENAME":
         raise ApiError("31", f"Invalid parameter requested: {params.get('parametername', '')}")
+    return {"BEAAPI": {"Request": request_echo(echo), "Results": {"ParamValue": _table_values(dataset)}}}
+
+
+def get_parameter_values_filtered(params: dict[str, str], echo: list[tuple[str, str]]) -> dict[str, object]:
+    dataset = params.get("datasetname", "").strip().upper()
+    if dataset != "REGIONAL":
+        raise ApiError(
+            "34",
+            "The GetParameterValuesFiltered method has not been implemented on this dataset (coming soon).",
+        )
+    target = params.get("targetparameter", "").strip().upper()
+    if target != "LINECODE":
+        raise ApiError("31", f"Invalid parameter requested: {params.get('targetparameter', '')}")
+    table = regional.REGIONAL_TABLES.get(params.get("tablename", "").strip().upper())
+    if table is None:
+        raise ApiError("41", "Invalid parameter value.", f"Invalid TableName: {params.get('tablename', '')}")
     return {
         "BEAAPI": {
             "Request": request_echo(echo),
             "Results": {
                 "ParamValue": [
-                    {"TableName": t.name, "Description": f"{t.title} ({') ('.join(t.frequencies)})"}
-                    for t in TABLES.values()
+                    {"Key": str(ln.code), "Desc": f"[{table.name}] {ln.statistic}"} for ln in table.lines
                 ]
             },
         }

@@ -157,6 +157,9 @@ def monthly_accounts(vintage: Vintage) -> dict[str, dict[tuple[int, int], float]
         k: sum(mo[c][k] / mo["price_" + c][k] * 100 for c in ("durable", "nondurable")) for k in keys
     }
     out["nominal_pce"] = pce
+    out["nominal_goods"] = {k: mo["durable"][k] + mo["nondurable"][k] for k in keys}
+    for c in ("durable", "nondurable", "services"):
+        out["nominal_" + c] = mo[c]
     out["price_pce"] = _rebase({k: pce[k] / real[k] * 100 for k in keys})
     out["price_goods"] = _rebase(
         {k: (mo["durable"][k] + mo["nondurable"][k]) / goods_real[k] * 100 for k in keys}

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -13,6 +15,8 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 from macro_assets.sandbox import answers, schedule
+from macro_assets.sandbox.faults import Fault, FaultPlan
+from macro_assets.sandbox.limits import KeyLimiter, Limits
 
 CHARSET = "ISO-8859-1"
 _KEY_SHAPE = re.compile(r"^[0-9A-Za-z-]{36}$")
@@ -24,6 +28,17 @@ class SandboxSettings:
     replay_dir: Path | None = None
     # None accepts any key shaped like BEA's (36 characters); a set accepts only those.
     known_keys: set[str] | None = None
+    limits: Limits = field(default_factory=Limits)
+    faults: FaultPlan = field(default_factory=FaultPlan)
+
+
+_XML_429 = (
+    '<?xml version="1.0" encoding="ISO-8859-1"?>\n<BEAAPI><Results><Error APIErrorCode="429" '
+    'APIErrorDescription="Too many requests: the UserID is locked out."/></Results></BEAAPI>'
+).encode(CHARSET)
+_IIS_503 = (
+    b"<html><head><title>Service Unavailable</title></head><body><h2>Service Unavailable</h2></body></html>"
+)
 
 
 def _frequency_of(period: str) -> str:
@@ -61,22 +76,28 @@ def replay_get_data(root: Path, params: dict[str, str], echo: list[tuple[str, st
 
 class _Handler(BaseHTTPRequestHandler):
     server_version = "Microsoft-IIS/10.0"
+    protocol_version = "HTTP/1.1"
     settings: SandboxSettings
+    limiter: KeyLimiter
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         # The default handler logs the request line, which carries the API key.
         pass
 
-    def _send(self, status: int, body: bytes, content_type: str) -> None:
+    def _send(
+        self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None
+    ) -> int:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(body)
+        return len(body)
 
-    def _send_json(self, doc: object) -> None:
-        body = json.dumps(doc, ensure_ascii=False).encode(CHARSET, errors="replace")
-        self._send(200, body, f"application/json;charset={CHARSET}")
+    def _encode(self, doc: object) -> bytes:
+        return json.dumps(doc, ensure_ascii=False).encode(CHARSET, errors="replace")
 
     def do_GET(self) -> None:  # noqa: N802
         url = urlsplit(self.path)
@@ -84,20 +105,65 @@ class _Handler(BaseHTTPRequestHandler):
         if url.path.lower() == "/api/signup/release_dates.json":
             return self._release_dates(now)
         if url.path.lower() not in ("/api/data", "/api/data/"):
-            return self._send(
+            self._send(
                 404, b"<html><body><h1>404 - File or directory not found.</h1></body></html>", "text/html"
             )
+            return None
         echo = parse_qsl(url.query, keep_blank_values=True)
         params = {k.lower(): v for k, v in echo}
+        key = params.get("userid", "")
+        retry_after = self.limiter.admit(key)
+        if retry_after is not None:
+            self._send(429, _XML_429, f"application/xml;charset={CHARSET}", {"Retry-After": str(retry_after)})
+            return None
+        fault = None
+        if params.get("method", "").lower() == "getdata":
+            fault = self.settings.faults.take(params.get("tablename", ""))
+        nbytes, error = self._serve(params, echo, now, fault)
+        self.limiter.record(key, nbytes, error)
+        return None
+
+    def _serve(
+        self, params: dict[str, str], echo: list[tuple[str, str]], now: datetime, fault: Fault | None
+    ) -> tuple[int, bool]:
+        kind = fault.kind if fault else None
+        if kind == "slow":
+            time.sleep(fault.delay_s)  # type: ignore[union-attr]
+        if kind == "drop":
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return 0, True
+        if kind == "5xx":
+            return self._send(503, _IIS_503, "text/html"), True
+        if kind == "empty":
+            return self._send(200, b"", f"application/json;charset={CHARSET}"), True
         try:
-            self._send_json(self._answer(params, echo, now))
+            if kind == "api_error":
+                raise answers.ApiError("201", "Error retrieving NIPA/Fixed Assets data.", "Injected fault")
+            doc, error = self._answer(params, echo, now), False
         except answers.ApiError as err:
-            self._send_json(answers.error_answer(echo, err))
+            doc, error = answers.error_answer(echo, err), True
+        if not error and kind in ("extra_field", "missing_field"):
+            for row in doc["BEAAPI"]["Results"]["Data"]:
+                if kind == "extra_field":
+                    row["EXTRA_FIELD"] = "schema drift"
+                else:
+                    row.pop("UNIT_MULT", None)
+        body = self._encode(doc)
+        if kind == "html":
+            body = body[:120] + b"\r\n<html><body><h1>Server Error in '/api' Application.</h1></body></html>"
+        elif kind == "truncated":
+            body = body[: len(body) // 2]
+        return self._send(200, body, f"application/json;charset={CHARSET}"), error or kind in (
+            "html",
+            "truncated",
+        )
 
     def _release_dates(self, now: datetime) -> None:
         if self.settings.replay_dir is not None:
             path = self.settings.replay_dir / "release_dates.json"
-            return self._send(200, path.read_bytes(), "application/json")
+            self._send(200, path.read_bytes(), "application/json")
+            return
         doc = answers_release_dates(now)
         self._send(200, json.dumps(doc).encode(), "application/json")
 
@@ -114,6 +180,8 @@ class _Handler(BaseHTTPRequestHandler):
             return answers.get_dataset_list(echo)
         if method == "getparametervalues":
             return answers.get_parameter_values(params, echo)
+        if method == "getparametervaluesfiltered":
+            return answers.get_parameter_values_filtered(params, echo)
         if method == "getdata":
             if self.settings.replay_dir is not None:
                 return replay_get_data(self.settings.replay_dir, params, echo, now)
@@ -130,7 +198,9 @@ class Sandbox:
     """A running sandbox on 127.0.0.1; use as a context manager or call ``close()``."""
 
     def __init__(self, port: int = 0, host: str = "127.0.0.1", settings: SandboxSettings | None = None):
-        handler = type("Handler", (_Handler,), {"settings": settings or SandboxSettings()})
+        self.settings = settings or SandboxSettings()
+        self.limiter = KeyLimiter(self.settings.limits)
+        handler = type("Handler", (_Handler,), {"settings": self.settings, "limiter": self.limiter})
         self._server = ThreadingHTTPServer((host, port), handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, name="bea-sandbox", daemon=True)

@@ -31,6 +31,7 @@ class Table:
     # "level": the variable's value; "pct_change": percent change from the preceding period
     # (annualized for quarters), the way T10101 is derived from chained-dollar levels.
     kind: str = "level"
+    dataset: str = "NIPA"
 
 
 _GDP_LINES = (
@@ -146,6 +147,41 @@ TABLES: dict[str, Table] = {
                 Line(5, "DSERRG", "Services", "price_services"),
                 Line(25, "DPCCRG", "PCE excluding food and energy", "price_core"),
             ),
+        ),
+        Table(
+            "U20305",
+            "Table 2.3.5U. Personal Consumption Expenditures by Major Type of Product and by Major Function",
+            PIO,
+            ("M",),
+            "Current Dollars",
+            "Level",
+            "6",
+            0,
+            (
+                Line(1, "DPCERC", "Personal consumption expenditures (PCE)", "nominal_pce"),
+                Line(2, "DGDSRC", "Goods", "nominal_goods"),
+                Line(3, "DDURRC", "Durable goods", "nominal_durable"),
+                Line(40, "DNDGRC", "Nondurable goods", "nominal_nondurable"),
+                Line(100, "DSERRC", "Services", "nominal_services"),
+            ),
+            dataset="NIUnderlyingDetail",
+        ),
+        Table(
+            "U20404",
+            "Table 2.4.4U. Price Indexes for Personal Consumption Expenditures by Type of Product",
+            PIO,
+            ("M",),
+            "Fisher Price Index",
+            "Level",
+            "0",
+            3,
+            (
+                Line(1, "DPCERG", "Personal consumption expenditures (PCE)", "price_pce"),
+                Line(2, "DDURRG", "Durable goods", "price_durable"),
+                Line(3, "DNDGRG", "Nondurable goods", "price_nondurable"),
+                Line(4, "DSERRG", "Services", "price_services"),
+            ),
+            dataset="NIUnderlyingDetail",
         ),
     )
 }

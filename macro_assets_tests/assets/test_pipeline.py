@@ -66,8 +66,11 @@ def test_release_flows_through_every_layer(
     result = run(instance, resources)
     assert result.success
     manifest = json.loads(lake.get(f"bronze/release_date={RELEASE}/_manifest.json"))
-    tables = {o["table"]: o for o in manifest["objects"]}
+    tables = {o["table"]: o for o in manifest["objects"] if o["line_code"] is None}
     assert set(tables) == {"T10101", "T10105", "T10106", "T20600", "T20804"}
+    regional = {(o["table"], o["line_code"]) for o in manifest["objects"] if o["dataset"] == "Regional"}
+    assert ("SAINC35", "2000") in regional and {("SAINC1", c) for c in "123"} <= regional
+    assert len({t for t, _ in regional}) == 17
     t10101 = tables["T10101"]
     assert t10101["last_revised"] == "2026-10-29" and t10101["http_status"] == 200
     assert "UserID" not in t10101["request"] and t10101["request"]["TableName"] == "T10101"
@@ -104,6 +107,24 @@ def test_release_flows_through_every_layer(
         "personal_saving_rate": "2026M09",
     }
     assert gdp_2025[0] == gdp_2025[1] * 10 ** gdp_2025[2]
+    with engine.connect() as conn:
+        levels = dict(
+            conn.execute(
+                sa.text("SELECT geo_level, count(DISTINCT geo_fips) FROM bea.observations GROUP BY 1")
+            ).all()
+        )
+        income = dict(
+            conn.execute(
+                sa.text(
+                    "SELECT geo_level, sum(value) FROM bea.observations WHERE table_name = 'SAINC1' "
+                    "AND line_number = 1 AND time_period = '2024' GROUP BY 1"
+                )
+            ).all()
+        )
+    engine.dispose()
+    assert levels == {"nation": 1, "region": 8, "state": 51}
+    # The nation's personal income is its states' sum, and its regions' (within rounding).
+    assert abs(income["nation"] - income["state"]) <= 51 and abs(income["nation"] - income["region"]) <= 51
 
 
 def test_rerun_changes_nothing(

@@ -90,7 +90,7 @@ def test_same_series_on_two_lines_is_kept() -> None:
 
 
 def test_repeated_key_is_an_error() -> None:
-    with pytest.raises(BeaSchemaError, match="repeats line 1 period 2024"):
+    with pytest.raises(BeaSchemaError, match="repeats line 1 geo 00000 period 2024"):
         nipa_frame(answer(row("1", "2024", "1"), row("1", "2024", "2")), "NIPA", "T10105", RELEASE)
 
 
@@ -104,3 +104,41 @@ def test_missing_required_field_names_field_and_table() -> None:
 def test_bad_period_names_table() -> None:
     with pytest.raises(BeaSchemaError, match="NIPA/T10105.*2024Q9"):
         nipa_frame(answer(row("1", "2024Q9", "1")), "NIPA", "T10105", RELEASE)
+
+
+def test_real_regional_answer() -> None:
+    from macro_assets.transform.observations import regional_frame
+    from macro_assets_tests.conftest import SHARED
+
+    raw = (SHARED / "samples" / "bea_api_raw_Regional_SAGDP2N_line1_Alabama_2017_2022.json").read_bytes()
+    frame = regional_frame(raw, "SAGDP2N", RELEASE)
+    assert frame.height == 6 and frame.schema == pl.Schema(SCHEMA)
+    first = frame.row(0, named=True)
+    assert (first["table_name"], first["line_number"], first["series_code"]) == ("SAGDP2N", 1, "SAGDP2N-1")
+    assert (first["geo_fips"], first["geo_name"], first["geo_level"]) == ("01000", "Alabama", "state")
+    assert first["line_description"] == "Gross domestic product (GDP) by state: All industry total"
+    assert (first["value"], first["unit"], first["unit_mult"]) == (216616.0, "Millions of current dollars", 6)
+
+
+def test_real_suppressed_county_cell_is_a_marker() -> None:
+    from macro_assets.transform.observations import regional_frame
+    from macro_assets_tests.conftest import SHARED
+
+    raw = (SHARED / "samples" / "regional_CAGDP2_line64_geo01001_A_2018_suppressed.json").read_bytes()
+    row = regional_frame(raw, "CAGDP2", RELEASE).row(0, named=True)
+    assert (row["value"], row["value_status"], row["geo_level"], row["line_number"]) == (
+        None,
+        "(D)",
+        "local",
+        64,
+    )
+
+
+@pytest.mark.parametrize(
+    "fips, level",
+    [("00000", "nation"), ("91000", "region"), ("98000", "region"), ("06000", "state"), ("01001", "local")],
+)
+def test_geo_levels(fips: str, level: str) -> None:
+    from macro_assets.transform.observations import geo_level
+
+    assert geo_level(fips) == level
