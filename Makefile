@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DAGSTER_HOME := $(CURDIR)/dagster_home
 
-.PHONY: install demo test lint dev clean
+.PHONY: install demo test lint dev bench-fetch clean
 
 install: $(STAMP)
 
@@ -19,11 +19,15 @@ demo: $(STAMP)
 	$(BIN)/mdi demo
 
 test: $(STAMP)
-	$(BIN)/ruff check macro_assets macro_assets_tests
+	$(BIN)/ruff check macro_assets macro_assets_tests bench
 	$(BIN)/pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check macro_assets macro_assets_tests
+	$(BIN)/ruff check macro_assets macro_assets_tests bench
+
+# Achieved share of BEA's request limit against the sandbox (shortened window); not a test.
+bench-fetch: $(STAMP)
+	$(BIN)/python bench/fetch_rate.py
 
 dev: $(STAMP)
 	$(BIN)/dagster dev -w workspace.yaml

@@ -127,10 +127,8 @@ class BeaClient:
         return text.replace(self.api_key, envelope.REDACTED) if self.api_key else text
 
     def _fetch(self, params: dict[str, str], context: str) -> tuple[bytes, int, str | None]:
-        """One HTTP exchange after the limiter admits it: (body, status, Retry-After)."""
+        """One HTTP exchange: (body, status, Retry-After)."""
         query = {"UserID": self.api_key, **params, "ResultFormat": "JSON"}
-        waited = self.limiter.acquire()
-        self._count(calls=1, throttled_s=waited)
         try:
             with self._session().get(self.api_url, params=query, timeout=self.timeout_s, stream=True) as resp:
                 body = bytearray()
@@ -149,6 +147,8 @@ class BeaClient:
 
     def _attempt(self, params: dict[str, str], context: str) -> tuple[bytes, dict[str, Any], int]:
         """Fetch and judge one answer, booking its bytes and verdict with the limiter exactly once."""
+        booking, waited = self.limiter.acquire()
+        self._count(calls=1, throttled_s=waited)
         nbytes, ok = 0, False
         try:
             body, status, retry_after = self._fetch(params, context)
@@ -170,7 +170,7 @@ class BeaClient:
             ok = True
             return envelope.redact(body, self.api_key), doc, status
         finally:
-            self.limiter.record(nbytes, error=not ok)
+            self.limiter.finish(booking, nbytes, error=not ok)
 
     def _raise_429(self, context: str, retry_after: float | None) -> None:
         wait = 3600.0 if retry_after is None else retry_after

@@ -16,7 +16,7 @@ T = TypeVar("T")
 U = TypeVar("U")
 
 
-def _run_all(items: list[U], fn: Callable[[U], T], workers: int) -> list[T]:
+def run_concurrently(items: list[U], fn: Callable[[U], T], workers: int) -> list[T]:
     """``fn`` over ``items`` on ``workers`` threads, in order; the first failure cancels the rest."""
     if not items:
         return []
@@ -48,7 +48,7 @@ def plan(client: BeaClient, tables: Iterable[CatalogTable], workers: int = 4) ->
             raise BeaSchemaError(f"BEA lists no line codes for {table.dataset}/{table.table}")
         return [FetchUnit(table, code) for code in codes]
 
-    return [unit for units in _run_all(tables, units_of, workers) for unit in units]
+    return [unit for units in run_concurrently(tables, units_of, workers) for unit in units]
 
 
 def fetch(
@@ -60,4 +60,4 @@ def fetch(
     def one(unit: FetchUnit) -> T:
         return on_answer(unit, client.get_data(unit.table.dataset, unit.table.table, **unit.params))
 
-    return _run_all(units, one, workers)
+    return run_concurrently(units, one, workers)

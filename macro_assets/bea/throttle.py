@@ -40,6 +40,18 @@ class RateLimits:
         return self.max_bytes * self.safety
 
 
+class Booking:
+    """One admitted request: in flight until ``finish``, then dated by when its answer ended.
+
+    Dating a request by its end, not its start, keeps our window from expiring it before BEA's
+    does: BEA counts a request when it arrives, which lies between the two."""
+
+    __slots__ = ("stamp",)
+
+    def __init__(self) -> None:
+        self.stamp = math.inf
+
+
 class SlidingWindowLimiter:
     """Thread-safe; one per API key, shared by every request of a process."""
 
@@ -51,7 +63,7 @@ class SlidingWindowLimiter:
     ):
         self.limits = limits
         self.clock, self.sleep = clock, sleep
-        self._requests: deque[float] = deque()
+        self._requests: list[Booking] = []
         self._bytes: deque[tuple[float, int]] = deque()
         self._errors: deque[float] = deque()
         self._largest = 0
@@ -60,16 +72,19 @@ class SlidingWindowLimiter:
 
     def _purge(self, now: float) -> None:
         edge = now - self.limits.window_s
-        for q in (self._requests, self._errors):
-            while q and q[0] <= edge:
-                q.popleft()
+        self._requests = [b for b in self._requests if b.stamp > edge]
+        while self._errors and self._errors[0] <= edge:
+            self._errors.popleft()
         while self._bytes and self._bytes[0][0] <= edge:
             self._bytes.popleft()
 
     def _wait_needed(self, now: float) -> float:
         lim, waits = self.limits, []
         if len(self._requests) >= lim.request_budget:
-            waits.append(self._requests[len(self._requests) - lim.request_budget] + lim.window_s - now)
+            stamps = sorted(b.stamp for b in self._requests)
+            oldest_to_go = stamps[len(stamps) - lim.request_budget]
+            # In-flight requests cannot expire yet: look again shortly.
+            waits.append(oldest_to_go + lim.window_s - now if oldest_to_go != math.inf else 0.01)
         if len(self._errors) >= lim.error_budget:
             waits.append(self._errors[len(self._errors) - lim.error_budget] + lim.window_s - now)
         used = sum(b for _, b in self._bytes)
@@ -82,8 +97,8 @@ class SlidingWindowLimiter:
                     break
         return max(waits, default=0.0)
 
-    def acquire(self) -> float:
-        """Block until a request fits every budget, then book it. Returns the seconds waited."""
+    def acquire(self) -> tuple[Booking, float]:
+        """Block until a request fits every budget, then book it: (the booking, seconds waited)."""
         waited = 0.0
         while True:
             with self._lock:
@@ -91,17 +106,19 @@ class SlidingWindowLimiter:
                 self._purge(now)
                 wait = self._wait_needed(now)
                 if wait <= 0:
-                    self._requests.append(now)
+                    booking = Booking()
+                    self._requests.append(booking)
                     self.waited_s += waited
-                    return waited
+                    return booking, waited
             wait = max(wait, 0.001)
             self.sleep(wait)
             waited += wait
 
-    def record(self, nbytes: int, error: bool) -> None:
-        """Book an answer's size and whether BEA would count it as an error."""
+    def finish(self, booking: Booking, nbytes: int, error: bool) -> None:
+        """Date the request by its end; book its answer's size and whether BEA counts it an error."""
         with self._lock:
             now = self.clock()
+            booking.stamp = now
             self._bytes.append((now, nbytes))
             self._largest = max(self._largest, nbytes)
             if error:

@@ -169,3 +169,130 @@ def test_replay_serves_recorded_answers_filtered(tmp_path: Path) -> None:
 def test_unknown_paths_get_an_html_404(sandbox: Sandbox, path: str) -> None:
     resp = requests.get(sandbox.base_url + path, timeout=10)
     assert resp.status_code == 404 and resp.text.startswith("<html>")
+
+
+def test_regional_answer_matches_beas_real_one(sandbox: Sandbox) -> None:
+    real = json.loads(
+        (SHARED / "samples" / "bea_api_raw_Regional_SAINC1_line1_Alabama_2017_2022.json").read_text()
+    )
+    resp = get(
+        sandbox,
+        method="GetData",
+        DatasetName="Regional",
+        TableName="SAINC1",
+        LineCode="1",
+        GeoFips="01000",
+        Year="2017,2018,2019,2020,2021,2022",
+    )
+    ours = json.loads(resp.content.decode("ISO-8859-1"))
+    real_results, results = real["BEAAPI"]["Results"], ours["BEAAPI"]["Results"]
+    assert list(results) == list(real_results)
+    assert results["Dimensions"] == real_results["Dimensions"]
+    assert [list(r) for r in results["Data"]] == [list(r) for r in real_results["Data"]]
+    assert [r["TimePeriod"] for r in results["Data"]] == [r["TimePeriod"] for r in real_results["Data"]]
+    assert all(re.fullmatch(r"\d+", r["DataValue"]) for r in results["Data"])  # no thousands commas
+    assert (results["Statistic"], results["UnitOfMeasure"], results["NoteRef"]) == (
+        real_results["Statistic"],
+        real_results["UnitOfMeasure"],
+        " ",
+    )
+    assert re.fullmatch(
+        r"Last updated: [A-Z][a-z]+ \d{1,2}, \d{4}-- revised statistics for \d{4}-\d{4}\.",
+        results["Notes"][-1]["NoteText"],
+    )
+    echoed = [p["ParameterName"] for p in ours["BEAAPI"]["Request"]["RequestParam"]]
+    assert echoed == [
+        "USERID",
+        "RESULTFORMAT",
+        "METHOD",
+        "DATASETNAME",
+        "TABLENAME",
+        "LINECODE",
+        "GEOFIPS",
+        "YEAR",
+    ]
+    values = {p["ParameterName"]: p["ParameterValue"] for p in ours["BEAAPI"]["Request"]["RequestParam"]}
+    assert (values["METHOD"], values["DATASETNAME"]) == ("GETDATA", "REGIONAL")
+
+
+def test_regional_states_add_up_to_regions_and_nation(sandbox: Sandbox) -> None:
+    resp = get(
+        sandbox,
+        method="GetData",
+        DatasetName="Regional",
+        TableName="SAGDP2",
+        LineCode="1",
+        GeoFips="STATE",
+        Year="2024",
+    )
+    rows = resp.json()["BEAAPI"]["Results"]["Data"]
+    by_fips = {r["GeoFips"]: float(r["DataValue"]) for r in rows}
+    states = [
+        v
+        for k, v in by_fips.items()
+        if k.endswith("000") and k[:2] not in ("00", "91", "92", "93", "94", "95", "96", "97", "98")
+    ]
+    regions = [by_fips[f"{n}000"] for n in range(91, 99)]
+    assert len(states) == 51
+    assert abs(sum(states) - by_fips["00000"]) <= 51 and abs(sum(regions) - by_fips["00000"]) <= 8
+
+
+def test_regional_markers(sandbox: Sandbox) -> None:
+    gdp = get(
+        sandbox,
+        method="GetData",
+        DatasetName="Regional",
+        TableName="SAGDP2",
+        LineCode="6",
+        GeoFips="STATE",
+        Year="2020",
+    ).json()["BEAAPI"]["Results"]["Data"]
+    suppressed = {
+        r["GeoFips"]: (r["DataValue"], r.get("NoteRef"))
+        for r in gdp
+        if "(D)" in (r["DataValue"], r.get("NoteRef"))
+    }
+    assert suppressed["56000"] == ("(D)", None) and suppressed["11000"] == ("0", "(D)")
+    rpp = get(
+        sandbox,
+        method="GetData",
+        DatasetName="Regional",
+        TableName="SARPP",
+        LineCode="1",
+        GeoFips="06000",
+        Year="2005,2010",
+    ).json()["BEAAPI"]["Results"]["Data"]
+    assert [r["DataValue"] == "(NA)" for r in rpp] == [True, False]
+
+
+def test_line_codes_are_listed_for_regional_only(sandbox: Sandbox) -> None:
+    listed = get(
+        sandbox,
+        method="GetParameterValuesFiltered",
+        DatasetName="Regional",
+        TargetParameter="LineCode",
+        TableName="SAINC1",
+    ).json()["BEAAPI"]["Results"]["ParamValue"]
+    assert [v["Key"] for v in listed] == ["1", "2", "3"]
+    nipa = get(
+        sandbox,
+        method="GetParameterValuesFiltered",
+        DatasetName="NIPA",
+        TargetParameter="Year",
+        TableName="T10101",
+    ).json()["BEAAPI"]["Results"]["Error"]
+    assert nipa["APIErrorCode"] == "34"  # as BEA's guide shows
+
+
+def test_niunderlyingdetail_is_served_with_the_nipa_shape(sandbox: Sandbox) -> None:
+    resp = get(
+        sandbox,
+        method="GetData",
+        DatasetName="NIUnderlyingDetail",
+        TableName="U20305",
+        Frequency="M",
+        Year="2025",
+    )
+    results = resp.json()["BEAAPI"]["Results"]
+    assert results["Statistic"] == "NI Underlying Detail Table" and len(results["Data"]) == 5 * 12
+    assert results["Notes"][0]["NoteText"].startswith("Table 2.3.5U.")

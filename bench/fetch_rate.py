@@ -1,0 +1,79 @@
+"""Benchmark: how close does the client get to BEA's request limit, without drawing a 429?
+
+Starts the BEA sandbox on 127.0.0.1 with BEA's limits on a shortened window, fetches 300
+table answers through one client with concurrent workers, and prints the achieved share of
+the allowed request rate and the 429s drawn. Not a test: nothing here asserts a time.
+
+    .venv/bin/python bench/fetch_rate.py [--window 3] [--requests 300] [--workers 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import platform
+import time
+from pathlib import Path
+
+from macro_assets.bea.client import BeaClient
+from macro_assets.bea.harvest import run_concurrently
+from macro_assets.bea.throttle import RateLimits
+from macro_assets.sandbox.limits import Limits
+from macro_assets.sandbox.regional import REGIONAL_TABLES
+from macro_assets.sandbox.server import Sandbox, SandboxSettings
+from macro_assets.sandbox.tables import TABLES
+
+KEY = "BE4C0000-0000-4000-8000-000000000300"
+
+
+def units(n: int) -> list[tuple[str, str, dict[str, str]]]:
+    """``n`` GetData requests over every table and line the sandbox serves (one recent year each)."""
+    pool = [(t.dataset, t.name, {"Frequency": t.frequencies[0], "Year": "2024"}) for t in TABLES.values()]
+    pool += [
+        ("Regional", t.name, {"LineCode": str(line.code), "GeoFips": "STATE", "Year": "2022"})
+        for t in REGIONAL_TABLES.values()
+        for line in t.lines
+    ]
+    return list(itertools.islice(itertools.cycle(pool), n))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--window", type=float, default=3.0, help="rate-limit window in seconds (BEA: 60)")
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--workers", type=int, default=8)
+    parser.add_argument("--out", type=Path, default=Path("bench/fetch_rate.json"))
+    args = parser.parse_args()
+
+    limits = Limits(window_s=args.window, lockout_s=3600)
+    with Sandbox(settings=SandboxSettings(limits=limits)) as sandbox:
+        client = BeaClient(
+            sandbox.api_url, KEY, limits=RateLimits(window_s=args.window), max_lockout_wait_s=0
+        )
+        work = units(args.requests)
+        started = time.monotonic()
+        run_concurrently(work, lambda u: client.get_data(u[0], u[1], **u[2]).row_count, args.workers)
+        elapsed = time.monotonic() - started
+        client.close()
+        refused = sandbox.limiter.refused
+    allowed_rate = limits.max_requests / args.window
+    result = {
+        "requests": client.calls,
+        "window_s": args.window,
+        "workers": args.workers,
+        "elapsed_s": round(elapsed, 3),
+        "achieved_rate_per_s": round(client.calls / elapsed, 2),
+        "allowed_rate_per_s": round(allowed_rate, 2),
+        "fetch_rate_fraction": round(client.calls / elapsed / allowed_rate, 3),
+        "http_429": refused,
+        "throttle_wait_s": round(client.throttled_s, 2),
+        "machine": f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}",
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,103 @@
+"""BEA's failures through the whole graph: the run recovers with the right data, or fails with
+the right message and stores nothing."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from macro_assets.resources.bea import BeaApiResource
+from macro_assets.resources.lake import LakeResource
+from macro_assets.sandbox.faults import Fault, FaultPlan
+from macro_assets.sandbox.server import Sandbox, SandboxSettings
+from macro_assets_tests.assets.test_pipeline import RELEASE, failure, run
+from macro_assets_tests.conftest import SANDBOX_NOW
+
+
+@pytest.fixture
+def faults() -> FaultPlan:
+    return FaultPlan()
+
+
+@pytest.fixture
+def faulty_resources(resources: dict, faults: FaultPlan, api_key: str) -> Iterator[dict]:
+    with Sandbox(settings=SandboxSettings(clock=lambda: SANDBOX_NOW, faults=faults)) as s:
+        bea = BeaApiResource(
+            api_key=api_key,
+            api_url=s.api_url,
+            calendar_url=s.calendar_url,
+            backoff_initial_s=0.01,
+            timeout_s=2.0,
+        )
+        yield dict(resources, bea=bea)
+
+
+def lake_keys(lake: LakeResource, prefix: str) -> list[str]:
+    root = Path(lake.url)
+    return sorted(str(p.relative_to(root)) for p in root.glob(f"{prefix}/**/*") if p.is_file())
+
+
+def test_transient_faults_recover_with_the_right_data(
+    instance: dg.DagsterInstance, faulty_resources: dict, faults: FaultPlan, lake: LakeResource
+) -> None:
+    for fault in (
+        Fault("5xx", "T10101", 2),
+        Fault("truncated", "SAINC1", 1),
+        Fault("empty", "T20804", 1),
+        Fault("drop", "SAGDP2", 1),
+        Fault("html", "T10106", 1),
+    ):
+        faults.add(fault)
+    result = run(instance, faulty_resources)
+    assert result.success
+    raw_meta = result.asset_materializations_for_node("bea_raw")[0].metadata
+    assert raw_meta["retries"].value == 6 and raw_meta["http_429"].value == 0
+    manifest = json.loads(lake.get(f"bronze/release_date={RELEASE}/_manifest.json"))
+    t10101 = next(o for o in manifest["objects"] if o["table"] == "T10101")
+    answer = json.loads(gzip.decompress(lake.get(t10101["key"])))
+    assert len(answer["BEAAPI"]["Results"]["Data"]) == t10101["rows"] == 1310
+    assert len(faults.fired) == 6
+
+
+@pytest.mark.parametrize(
+    "fault, message",
+    [
+        (
+            Fault("api_error", "SAGDP2"),
+            "BEA error 201 for Regional/SAGDP2 line 1: Error retrieving NIPA/Fixed Assets "
+            "data.: Injected fault",
+        ),
+        (
+            Fault("missing_field", "T20804"),
+            "BEA answer for NIPA/T20804 lacks required field UNIT_MULT in a Data row",
+        ),
+    ],
+)
+def test_permanent_faults_fail_with_the_cause_and_store_nothing(
+    instance: dg.DagsterInstance,
+    faulty_resources: dict,
+    faults: FaultPlan,
+    lake: LakeResource,
+    fault: Fault,
+    message: str,
+) -> None:
+    faults.add(fault)
+    result = run(instance, faulty_resources)
+    assert not result.success
+    assert message in failure(result)
+    assert lake_keys(lake, "bronze") == [] and lake_keys(lake, "landing") == []
+
+
+def test_an_extra_field_is_tolerated_and_kept_in_bronze(
+    instance: dg.DagsterInstance, faulty_resources: dict, faults: FaultPlan, lake: LakeResource
+) -> None:
+    faults.add(Fault("extra_field", "T10105", 1))
+    assert run(instance, faulty_resources).success
+    key = f"bronze/release_date={RELEASE}/dataset=NIPA/table=T10105.json.gz"
+    rows = json.loads(gzip.decompress(lake.get(key)))["BEAAPI"]["Results"]["Data"]
+    assert all(row["EXTRA_FIELD"] == "schema drift" for row in rows)
