@@ -1,14 +1,28 @@
 """postgres_tables: silver and gold loaded into PostgreSQL, idempotently per release."""
 
+from datetime import date
+
 import dagster as dg
 
 from macro_assets import lake_layout
-from macro_assets.assets.common import GROUP, read_parquet, release_of
+from macro_assets.assets.common import GROUP, read_json, read_parquet, release_of
 from macro_assets.assets.gold import gold
 from macro_assets.partitions import release_date_partitions
 from macro_assets.resources.lake import LakeResource
 from macro_assets.resources.warehouse import WarehouseResource
-from macro_assets.warehouse.load import load_release
+from macro_assets.warehouse.load import TableInfo, load_release
+
+
+def table_infos(manifest: dict) -> dict[tuple[str, str], TableInfo]:
+    """BEA release name and LastRevised per table, from the bronze manifest."""
+    infos: dict[tuple[str, str], TableInfo] = {}
+    for obj in manifest["objects"]:
+        unit = (obj["dataset"], obj["table"])
+        revised = date.fromisoformat(obj["last_revised"])
+        known = infos.get(unit)
+        if known is None or (known.last_revised and revised > known.last_revised):
+            infos[unit] = TableInfo(obj.get("release"), revised)
+    return infos
 
 
 @dg.asset(
@@ -16,8 +30,9 @@ from macro_assets.warehouse.load import load_release
     deps=[gold],
     group_name=GROUP,
     kinds={"postgres"},
-    description="bea.observations and bea.indicators: COPY into staging and one upsert per "
-    "release in one transaction; re-running a release changes nothing.",
+    description="bea.observations and bea.indicators, keeping every vintage without repeating "
+    "unrevised values: COPY into staging, then a fold per table, in one transaction; "
+    "releases load in any order and re-running one changes nothing.",
 )
 def postgres_tables(
     context: dg.AssetExecutionContext, lake: LakeResource, warehouse: WarehouseResource
@@ -25,16 +40,17 @@ def postgres_tables(
     release = release_of(context.partition_key)
     obs = read_parquet(lake, lake_layout.silver_observations(release))
     ind = read_parquet(lake, lake_layout.gold_indicators(release))
+    infos = table_infos(read_json(lake, lake_layout.bronze_manifest(release)))
     engine = warehouse.engine()
     try:
-        counts = load_release(engine, release, obs, ind)
+        counts = load_release(engine, release, obs, ind, infos, context.run_id)
     finally:
         engine.dispose()
     metadata: dict[str, object] = {"dagster/row_count": obs.height + ind.height}
     for table, c in counts.items():
         context.log.info(
-            f"bea.{table}: {c.inserted} inserted, {c.updated} updated, {c.deleted} deleted, "
-            f"{c.unchanged} unchanged"
+            f"bea.{table}: {c.inserted} rows inserted, {c.closed} closed (revised or dropped), "
+            f"{c.extended} extended; {c.unchanged_tables} of {c.tables} tables unchanged"
         )
         metadata.update({f"{table}_{k}": v for k, v in vars(c).items()})
     return dg.MaterializeResult(metadata=metadata)

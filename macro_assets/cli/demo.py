@@ -33,17 +33,21 @@ def summary(engine: sa.Engine, release: str) -> str:
     with engine.connect() as conn:
         for table in ("bea.observations", "bea.indicators"):
             total = conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()  # noqa: S608
-            in_release = sa.text(f"SELECT count(*) FROM {table} WHERE release_date = :r")  # noqa: S608
-            this = conn.execute(in_release, {"r": release}).scalar_one()
-            lines.append(f"  {table:<18} {total:>8} rows ({this} for release {release})")
+            current = conn.execute(
+                sa.text(f"SELECT count(*) FROM {table} WHERE replaced_in IS NULL")  # noqa: S608
+            ).scalar_one()
+            lines.append(f"  {table:<18} {total:>8} rows, {current} current")
+        releases = conn.execute(
+            sa.text("SELECT count(DISTINCT release_date) FROM bea.release_tables")
+        ).scalar_one()
+        lines.append(f"  releases loaded    {releases:>8}")
         lines.append("")
         lines.append(f"  {'indicator':<30} {'period':<8} {'value':>22}  unit")
         latest = conn.execute(
             sa.text(
-                "SELECT DISTINCT ON (indicator) indicator, time_period, value, unit FROM bea.indicators "
-                "WHERE release_date = :r AND frequency <> 'A' ORDER BY indicator, period_end DESC"
-            ),
-            {"r": release},
+                "SELECT DISTINCT ON (indicator) indicator, time_period, value, unit "
+                "FROM bea.indicators_latest WHERE frequency <> 'A' ORDER BY indicator, period_end DESC"
+            )
         )
         for indicator, period, value, unit in latest:
             shown = f"{value:,.0f}" if abs(value) >= 1e6 else f"{value:,.2f}"

@@ -1,45 +1,114 @@
-"""Idempotent partition loads: COPY into a staging table, then one upsert, in one transaction."""
+"""Vintage-aware, idempotent loads: COPY a release into staging, then fold it into the intervals.
+
+Each stored row is one value of one key over a run of loaded releases: ``published_in`` (the
+release that first published it) up to ``replaced_in`` (the release that revised or dropped
+it; NULL while current). Folding release R into a table whose loaded releases are known
+touches only the neighbourhood of R (its predecessor P and successor N), so releases can be
+loaded in any order and give the same rows:
+
+A1. a row covering R and N whose value R revises or drops gets a copy from N on (its tail);
+A2. that row is cut at R;
+B1. a row starting at N with R's value is extended back to R;
+B2. R's remaining values start new rows at R, ending at N (or open if R is the newest).
+
+A table whose data at R hash the same as at P needs no row changes at all; a release already
+loaded with the same data is skipped. Everything happens in one transaction.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import polars as pl
 import sqlalchemy as sa
 
-from macro_assets.transform import indicators, observations
+from macro_assets.transform import observations
 
 SCHEMA_SQL = Path(__file__).with_name("schema.sql")
-# One advisory lock key for DDL, one per loaded table: concurrent loads queue, never interleave.
 _DDL_LOCK = 7_320_001
+_LOAD_LOCK = 7_320_002
+
+
+class VintageConflict(RuntimeError):
+    pass
 
 
 @dataclass(frozen=True)
 class Target:
     table: str
-    key: list[str]
-    columns: list[str]
+    key: tuple[str, ...]
+    attrs: tuple[str, ...]
+    # Constant unit columns a frame may lack (indicators load as one unit, gold/indicators).
+    defaults: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def columns(self) -> list[str]:
+        return [*self.key, *self.attrs]
+
+    @property
+    def staging(self) -> str:
+        return "staging_" + self.table.split(".")[1]
 
 
-OBSERVATIONS = Target("bea.observations", observations.KEY + ["release_date"], list(observations.SCHEMA))
-INDICATORS = Target("bea.indicators", indicators.KEY + ["release_date"], list(indicators.SCHEMA))
+_OBS_KEY = ("dataset", "table_name", "line_number", "geo_fips", "time_period")
+OBSERVATIONS = Target(
+    "bea.observations",
+    _OBS_KEY,
+    tuple(c for c in observations.SCHEMA if c not in _OBS_KEY and c != "release_date"),
+)
+INDICATORS = Target(
+    "bea.indicators",
+    ("dataset", "table_name", "indicator", "frequency", "time_period"),
+    ("period_end", "value", "unit"),
+    defaults={"dataset": "gold", "table_name": "indicators"},
+)
+
+
+@dataclass
+class LoadCounts:
+    inserted: int = 0
+    closed: int = 0
+    extended: int = 0
+    unchanged_tables: int = 0
+    tables: int = 0
+
+    def add(self, other: LoadCounts) -> None:
+        for name in vars(self):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
 @dataclass(frozen=True)
-class LoadCounts:
-    inserted: int
-    updated: int
-    deleted: int
-    unchanged: int
+class TableInfo:
+    bea_release: str | None = None
+    last_revised: date | None = None
 
 
 def ensure_schema(engine: sa.Engine) -> None:
     with engine.begin() as conn:
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _DDL_LOCK})
+        old = conn.execute(
+            sa.text(
+                "SELECT 1 FROM information_schema.columns WHERE table_schema = 'bea' "
+                "AND table_name = 'observations' AND column_name = 'release_date'"
+            )
+        ).first()
+        if old:
+            raise VintageConflict(
+                "the warehouse holds bea.observations from before vintages were kept (a release_date "
+                "column): drop schema bea and replay the releases from bronze"
+            )
         conn.exec_driver_sql(SCHEMA_SQL.read_text())
+
+
+def data_sha256(frame: pl.DataFrame, key: list[str]) -> str:
+    """A table's data at one release, independent of row order and of BEA's envelope."""
+    buf = io.BytesIO()
+    frame.sort(key).write_csv(buf, include_header=True, null_value=r"\N")
+    return hashlib.sha256(buf.getvalue()).hexdigest()
 
 
 def _copy(conn: sa.Connection, staging: str, frame: pl.DataFrame) -> None:
@@ -50,48 +119,145 @@ def _copy(conn: sa.Connection, staging: str, frame: pl.DataFrame) -> None:
     cursor.copy_expert(f"COPY {staging} FROM STDIN WITH (FORMAT csv, NULL '\\N')", buf)
 
 
-def _load_table(conn: sa.Connection, target: Target, frame: pl.DataFrame, release: date) -> LoadCounts:
-    # Identifiers below come from the constant Targets above, never from input.
-    staging = "staging_" + target.table.split(".")[1]
+def _sql(target: Target) -> dict[str, str]:
+    """The fold's statements; identifiers come from the constant Targets, values are bound."""
+    t, s = target.table, target.staging
+    key = " AND ".join(f"{a}.{c} = {b}.{c}" for c in target.key for a, b in [("x", "y")])
+    same = " AND ".join(f"x.{c} IS NOT DISTINCT FROM y.{c}" for c in target.attrs)
+    unit = "{a}.dataset = :dataset AND {a}.table_name = :table_name"
     cols = ", ".join(target.columns)
-    key = ", ".join(target.key)
-    non_key = [c for c in target.columns if c not in target.key]
+    covers_r = "x.published_in < :r AND (x.replaced_in IS NULL OR x.replaced_in > :r)"
+    kept = f"EXISTS (SELECT 1 FROM {s} y WHERE {unit.format(a='y')} AND {key} AND {same})"
+    return {
+        "tails": (
+            f"INSERT INTO {t} ({cols}, published_in, replaced_in) "
+            f"SELECT {', '.join('x.' + c for c in target.columns)}, :n, x.replaced_in FROM {t} x "
+            f"WHERE {unit.format(a='x')} AND {covers_r} AND (x.replaced_in IS NULL OR x.replaced_in > :n) "
+            f"AND NOT {kept}"
+        ),
+        "cut": (
+            f"UPDATE {t} x SET replaced_in = :r WHERE {unit.format(a='x')} AND {covers_r} AND NOT {kept}"
+        ),
+        "extend": (
+            f"UPDATE {t} x SET published_in = :r FROM {s} y WHERE {unit.format(a='x')} "
+            f"AND {unit.format(a='y')} AND {key} AND {same} AND x.published_in = :n"
+        ),
+        "start": (
+            f"INSERT INTO {t} ({cols}, published_in, replaced_in) "
+            f"SELECT {', '.join('y.' + c for c in target.columns)}, :r, :n FROM {s} y "
+            f"WHERE {unit.format(a='y')} AND NOT EXISTS (SELECT 1 FROM {t} x WHERE {key} "
+            "AND x.published_in <= :r AND (x.replaced_in IS NULL OR x.replaced_in > :r))"
+        ),
+    }
+
+
+def _fold_unit(
+    conn: sa.Connection,
+    target: Target,
+    release: date,
+    unit: tuple[str, str],
+    sha: str,
+    rows: int,
+    info: TableInfo,
+    run_id: str | None,
+) -> LoadCounts:
+    dataset, table_name = unit
+    loaded_sql = (
+        "SELECT release_date, data_sha256 FROM bea.release_tables WHERE dataset = :d AND table_name = :t"
+    )
+    loaded = dict(conn.execute(sa.text(loaded_sql), {"d": dataset, "t": table_name}).all())
+    counts = LoadCounts(tables=1)
+    if release in loaded:
+        if loaded[release] != sha:
+            raise VintageConflict(
+                f"release {release} of {dataset}/{table_name} was loaded from different data; "
+                "drop schema bea and replay the releases from bronze"
+            )
+        counts.unchanged_tables = 1
+        return counts
+    earlier = [d for d in loaded if d < release]
+    later = [d for d in loaded if d > release]
+    prev, nxt = (max(earlier) if earlier else None), (min(later) if later else None)
+    if prev is not None and loaded[prev] == sha:
+        counts.unchanged_tables = 1  # R repeats P: every value already runs through R
+    else:
+        params = {"dataset": dataset, "table_name": table_name, "r": release, "n": nxt}
+        sql = _sql(target)
+        if nxt is not None:
+            counts.inserted += conn.execute(sa.text(sql["tails"]), params).rowcount
+        counts.closed += conn.execute(sa.text(sql["cut"]), params).rowcount
+        if nxt is not None:
+            counts.extended += conn.execute(sa.text(sql["extend"]), params).rowcount
+        counts.inserted += conn.execute(sa.text(sql["start"]), params).rowcount
+    conn.execute(
+        sa.text(
+            "INSERT INTO bea.release_tables (release_date, dataset, table_name, bea_release, last_revised, "
+            "row_count, data_sha256, run_id) VALUES (:r, :d, :t, :br, :lr, :rows, :sha, :run)"
+        ),
+        {
+            "r": release,
+            "d": dataset,
+            "t": table_name,
+            "br": info.bea_release,
+            "lr": info.last_revised,
+            "rows": rows,
+            "sha": sha,
+            "run": run_id,
+        },
+    )
+    return counts
+
+
+def _load_target(
+    conn: sa.Connection,
+    target: Target,
+    frame: pl.DataFrame,
+    release: date,
+    infos: dict[tuple[str, str], TableInfo],
+    run_id: str | None,
+) -> LoadCounts:
+    frame = frame.with_columns(*(pl.lit(v).alias(k) for k, v in target.defaults.items()))
     conn.exec_driver_sql(
-        f"CREATE TEMP TABLE {staging} (LIKE {target.table} INCLUDING DEFAULTS) ON COMMIT DROP"
+        f"CREATE TEMP TABLE {target.staging} ON COMMIT DROP AS "
+        f"SELECT {', '.join(target.columns)} FROM {target.table} WITH NO DATA"
     )
-    _copy(conn, staging, frame.select(target.columns))
-    changed = " OR ".join(f"t.{c} IS DISTINCT FROM EXCLUDED.{c}" for c in non_key)
-    assignments = ", ".join(f"{c} = EXCLUDED.{c}" for c in non_key)
-    upsert_sql = (
-        f"INSERT INTO {target.table} AS t ({cols}) SELECT {cols} FROM {staging} "  # noqa: S608
-        f"ON CONFLICT ({key}) DO UPDATE SET {assignments} WHERE {changed} "
-        "RETURNING (t.xmax = 0) AS inserted"
-    )
-    upsert = conn.exec_driver_sql(upsert_sql).fetchall()
-    inserted = sum(1 for (was_insert,) in upsert if was_insert)
-    # Rows of this release that the new answer no longer has must go, or a re-run would keep them.
-    same_key = " AND ".join(f"s.{c} = t.{c}" for c in target.key)
-    delete_sql = (
-        f"DELETE FROM {target.table} t WHERE t.release_date = :release "  # noqa: S608
-        f"AND NOT EXISTS (SELECT 1 FROM {staging} s WHERE {same_key})"
-    )
-    deleted = conn.execute(sa.text(delete_sql), {"release": release}).rowcount
-    return LoadCounts(inserted, len(upsert) - inserted, deleted, frame.height - len(upsert))
+    _copy(conn, target.staging, frame.select(target.columns))
+    conn.exec_driver_sql(f"ANALYZE {target.staging}")
+    counts = LoadCounts()
+    for (dataset, table_name), part in frame.group_by(["dataset", "table_name"], maintain_order=True):
+        sha = data_sha256(part.select(target.columns), list(target.key))
+        counts.add(
+            _fold_unit(
+                conn,
+                target,
+                release,
+                (dataset, table_name),
+                sha,
+                part.height,
+                infos.get((dataset, table_name), TableInfo()),
+                run_id,
+            )
+        )
+    return counts
 
 
 def load_release(
-    engine: sa.Engine, release: date, obs: pl.DataFrame, ind: pl.DataFrame
+    engine: sa.Engine,
+    release: date,
+    obs: pl.DataFrame,
+    ind: pl.DataFrame,
+    infos: dict[tuple[str, str], TableInfo] | None = None,
+    run_id: str | None = None,
 ) -> dict[str, LoadCounts]:
-    """Replace one release's rows with ``obs`` and ``ind`` atomically; a re-run changes nothing."""
+    """Fold one release's observations and indicators into the warehouse, atomically."""
     for frame, name in ((obs, "observations"), (ind, "indicators")):
         if frame.height and frame["release_date"].unique().to_list() != [release]:
             raise ValueError(f"{name} for release {release} hold rows of another release date")
     ensure_schema(engine)
     with engine.begin() as conn:
-        conn.execute(
-            sa.text("SELECT pg_advisory_xact_lock(:k, :r)"), {"k": _DDL_LOCK, "r": release.toordinal()}
-        )
+        # Folds read their neighbours' rows: one load at a time, whatever the release.
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOAD_LOCK})
         return {
-            "observations": _load_table(conn, OBSERVATIONS, obs, release),
-            "indicators": _load_table(conn, INDICATORS, ind, release),
+            "observations": _load_target(conn, OBSERVATIONS, obs, release, infos or {}, run_id),
+            "indicators": _load_target(conn, INDICATORS, ind, release, {}, run_id),
         }

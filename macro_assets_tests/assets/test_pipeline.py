@@ -138,7 +138,8 @@ def test_rerun_changes_nothing(
     assert {k: v for k, v in lake_files(lake).items() if k.startswith("bronze/")} == bronze_before
     assert table_counts(database_url) == counts_before
     load = again.asset_materializations_for_node("postgres_tables")[0].metadata
-    assert load["observations_inserted"].value == 0 and load["observations_updated"].value == 0
+    assert load["observations_inserted"].value == 0 and load["observations_closed"].value == 0
+    assert load["observations_unchanged_tables"].value == load["observations_tables"].value == 22
     assert again.asset_materializations_for_node("bea_raw")[0].metadata["api_calls"].value == 0
 
 

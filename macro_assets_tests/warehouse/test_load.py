@@ -1,4 +1,4 @@
-"""Loads into a real PostgreSQL: idempotent, atomic, replacing a release's rows as a whole."""
+"""The vintage fold in a real PostgreSQL, on small hand-made releases."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ import sqlalchemy as sa
 
 from macro_assets.transform.indicators import SCHEMA as IND_SCHEMA
 from macro_assets.transform.observations import SCHEMA as OBS_SCHEMA
-from macro_assets.warehouse.load import load_release
+from macro_assets.warehouse.load import VintageConflict, load_release
 
-RELEASE = date(2026, 10, 29)
+R1, R2, R3 = date(2026, 8, 27), date(2026, 9, 24), date(2026, 10, 29)
 
 
-def observations(values: dict[str, float | None], release: date = RELEASE) -> pl.DataFrame:
+def observations(values: dict[str, float | None], release: date) -> pl.DataFrame:
     rows = [
         {
             "dataset": "NIPA",
@@ -42,7 +42,7 @@ def observations(values: dict[str, float | None], release: date = RELEASE) -> pl
     return pl.DataFrame(rows, schema=OBS_SCHEMA)
 
 
-def indicators(value: float) -> pl.DataFrame:
+def indicators(value: float, release: date) -> pl.DataFrame:
     return pl.DataFrame(
         [
             {
@@ -52,68 +52,145 @@ def indicators(value: float) -> pl.DataFrame:
                 "period_end": date(2024, 12, 31),
                 "value": value,
                 "unit": "Dollars",
-                "release_date": RELEASE,
+                "release_date": release,
             }
         ],
         schema=IND_SCHEMA,
     )
 
 
+def load(engine: sa.Engine, release: date, values: dict[str, float | None], ind: float = 1.0):  # noqa: ANN201
+    return load_release(engine, release, observations(values, release), indicators(ind, release))
+
+
 def rows(engine: sa.Engine) -> list[tuple]:
     with engine.connect() as conn:
         return conn.execute(
             sa.text(
-                "SELECT time_period, value, value_status, line_description FROM bea.observations ORDER BY 1"
+                "SELECT time_period, value, value_status, published_in, replaced_in FROM bea.observations "
+                "ORDER BY time_period, published_in"
             )
         ).all()
 
 
-def test_load_twice_changes_nothing(database_url: str) -> None:
-    engine = sa.create_engine(database_url)
-    obs = observations({"2023": 27_720_709.0, "2024": 29_184_890.5, "2025": None})
-    first = load_release(engine, RELEASE, obs, indicators(1.0))
+@pytest.fixture
+def engine(database_url: str) -> sa.Engine:
+    return sa.create_engine(database_url)
+
+
+def test_load_twice_changes_nothing(engine: sa.Engine) -> None:
+    first = load(engine, R1, {"2023": 27_720_709.0, "2024": 29_184_890.5, "2025": None})
     assert first["observations"].inserted == 3
     before = rows(engine)
-    second = load_release(engine, RELEASE, obs, indicators(1.0))
-    assert vars(second["observations"]) == {"inserted": 0, "updated": 0, "deleted": 0, "unchanged": 3}
-    assert rows(engine) == before
-    assert before[1][1] == 29_184_890.5 and before[2][2] == "(NA)"
-    assert before[0][3] == 'Gross domestic product, "nominal", with commas'
+    again = load(engine, R1, {"2023": 27_720_709.0, "2024": 29_184_890.5, "2025": None})
+    assert (again["observations"].inserted, again["observations"].unchanged_tables) == (0, 1)
+    assert (
+        rows(engine)
+        == before
+        == [
+            ("2023", 27_720_709.0, None, R1, None),
+            ("2024", 29_184_890.5, None, R1, None),
+            ("2025", None, "(NA)", R1, None),
+        ]
+    )
 
 
-def test_reload_replaces_the_release_as_a_whole(database_url: str) -> None:
-    engine = sa.create_engine(database_url)
-    load_release(engine, RELEASE, observations({"2023": 1.0, "2024": 2.0}), indicators(1.0))
-    counts = load_release(engine, RELEASE, observations({"2024": 2.5}), indicators(2.0))
-    assert (counts["observations"].updated, counts["observations"].deleted) == (1, 1)
-    assert [(p, v) for p, v, *_ in rows(engine)] == [("2024", 2.5)]
+def test_a_revision_closes_the_old_value_and_opens_the_new(engine: sa.Engine) -> None:
+    load(engine, R1, {"2024": 1.0, "2025": 5.0})
+    counts = load(engine, R2, {"2024": 2.0, "2025": 5.0, "2026": 7.0})["observations"]
+    assert (counts.inserted, counts.closed) == (2, 1)
+    assert rows(engine) == [
+        ("2024", 1.0, None, R1, R2),
+        ("2024", 2.0, None, R2, None),
+        ("2025", 5.0, None, R1, None),
+        ("2026", 7.0, None, R2, None),
+    ]
 
 
-def test_other_releases_are_untouched(database_url: str) -> None:
-    engine = sa.create_engine(database_url)
-    other = date(2026, 9, 25)
-    load_release(engine, other, observations({"2023": 1.0}, release=other), indicators(1.0).clear())
-    load_release(engine, RELEASE, observations({"2023": 1.1}), indicators(1.0))
-    with engine.connect() as conn:
-        assert conn.execute(sa.text("SELECT count(*) FROM bea.observations")).scalar_one() == 2
+def test_an_unrevised_release_adds_no_rows(engine: sa.Engine) -> None:
+    load(engine, R1, {"2024": 1.0})
+    counts = load(engine, R2, {"2024": 1.0})["observations"]
+    assert (counts.inserted, counts.unchanged_tables) == (0, 1)
+    assert rows(engine) == [("2024", 1.0, None, R1, None)]
 
 
-def test_a_failing_load_leaves_nothing_half_written(database_url: str) -> None:
-    engine = sa.create_engine(database_url)
-    load_release(engine, RELEASE, observations({"2023": 1.0}), indicators(1.0))
+@pytest.mark.parametrize(
+    "middle, expected",
+    [
+        (1.0, [("2024", 1.0, None, R1, R3), ("2024", 2.0, None, R3, None)]),
+        (2.0, [("2024", 1.0, None, R1, R2), ("2024", 2.0, None, R2, None)]),
+        (3.0, [("2024", 1.0, None, R1, R2), ("2024", 3.0, None, R2, R3), ("2024", 2.0, None, R3, None)]),
+    ],
+)
+def test_a_release_loaded_late_falls_into_place(engine: sa.Engine, middle: float, expected: list) -> None:
+    load(engine, R1, {"2024": 1.0})
+    load(engine, R3, {"2024": 2.0})
+    load(engine, R2, {"2024": middle})
+    assert rows(engine) == expected
+
+
+def test_a_late_release_splits_a_run_that_continues_after_it(engine: sa.Engine) -> None:
+    load(engine, R1, {"2024": 1.0})
+    load(engine, R3, {"2024": 1.0})
+    load(engine, R2, {"2024": 9.0})
+    assert rows(engine) == [
+        ("2024", 1.0, None, R1, R2),
+        ("2024", 9.0, None, R2, R3),
+        ("2024", 1.0, None, R3, None),
+    ]
+
+
+def test_a_dropped_key_is_closed_and_can_return(engine: sa.Engine) -> None:
+    load(engine, R1, {"2023": 1.0, "2024": 2.0})
+    load(engine, R2, {"2023": 1.0})
+    load(engine, R3, {"2023": 1.0, "2024": 2.0})
+    assert rows(engine) == [
+        ("2023", 1.0, None, R1, None),
+        ("2024", 2.0, None, R1, R2),
+        ("2024", 2.0, None, R3, None),
+    ]
+
+
+def test_different_data_for_a_loaded_release_is_refused(engine: sa.Engine) -> None:
+    load(engine, R1, {"2024": 1.0})
+    with pytest.raises(
+        VintageConflict, match="release 2026-08-27 of NIPA/T10105 was loaded from different data"
+    ):
+        load(engine, R1, {"2024": 1.5})
+    assert rows(engine) == [("2024", 1.0, None, R1, None)]
+
+
+def test_a_failing_load_leaves_nothing_half_written(engine: sa.Engine) -> None:
+    load(engine, R1, {"2023": 1.0})
     before = rows(engine)
-    broken = observations({"2023": 5.0, "2024": 6.0}).with_columns(
+    broken = observations({"2023": 5.0, "2024": 6.0}, R2).with_columns(
         pl.when(pl.col("time_period") == "2024")
         .then(pl.lit("X"))
         .otherwise(pl.col("frequency"))
         .alias("frequency")
     )
     with pytest.raises(sa.exc.IntegrityError):
-        load_release(engine, RELEASE, broken, indicators(1.0))
+        load_release(engine, R2, broken, indicators(1.0, R2))
     assert rows(engine) == before
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM bea.release_tables")).scalar_one() == 2
 
 
-def test_rows_of_another_release_are_refused(database_url: str) -> None:
-    engine = sa.create_engine(database_url)
+def test_rows_of_another_release_are_refused(engine: sa.Engine) -> None:
     with pytest.raises(ValueError, match="another release date"):
-        load_release(engine, RELEASE, observations({"2023": 1.0}, release=date(2020, 1, 1)), indicators(1.0))
+        load_release(engine, R1, observations({"2023": 1.0}, R2), indicators(1.0, R1))
+
+
+def test_indicator_revisions_view(engine: sa.Engine) -> None:
+    load(engine, R1, {"2024": 1.0}, ind=100.0)
+    load(engine, R2, {"2024": 1.0}, ind=103.5)
+    load(engine, R3, {"2024": 1.0}, ind=103.0)
+    with engine.connect() as conn:
+        row = conn.execute(
+            sa.text(
+                "SELECT first_value, first_published, latest_value, latest_published, total_revision, "
+                "revisions "
+                "FROM bea.indicator_revisions WHERE indicator = 'nominal_gdp'"
+            )
+        ).one()
+    assert tuple(row) == (100.0, R1, 103.0, R3, 3.0, 2)
