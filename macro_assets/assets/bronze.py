@@ -5,11 +5,20 @@ created once and never replaced; the manifest, written last, is what readers tru
 """
 
 import gzip
+from datetime import date
 
 import dagster as dg
 
 from macro_assets import lake_layout
-from macro_assets.assets.common import GROUP, read_json, release_of, sha256, write_json
+from macro_assets.assets.common import (
+    BACKFILL_POLICY,
+    GROUP,
+    merge_metadata,
+    read_json,
+    releases_of,
+    sha256,
+    write_json,
+)
 from macro_assets.assets.raw import bea_raw
 from macro_assets.bea import envelope
 from macro_assets.bea.errors import BeaSchemaError
@@ -34,6 +43,7 @@ def _entry_for_existing(lake: LakeResource, entry: dict, key: str) -> dict:
 
 @dg.asset(
     partitions_def=release_date_partitions,
+    backfill_policy=BACKFILL_POLICY,
     deps=[bea_raw],
     group_name=GROUP,
     kinds={"json"},
@@ -41,18 +51,21 @@ def _entry_for_existing(lake: LakeResource, entry: dict, key: str) -> dict:
     "(request, sha256, bytes, HTTP status, LastRevised, UTCProductionTime, fetched_at).",
 )
 def bronze(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
-    release = release_of(context.partition_key)
+    return dg.MaterializeResult(
+        metadata=merge_metadata({r: bronze_release(context, r, lake) for r in releases_of(context)})
+    )
+
+
+def bronze_release(context: dg.AssetExecutionContext, release: date, lake: LakeResource) -> dict:
     manifest_key = lake_layout.bronze_manifest(release)
     if lake.exists(manifest_key):
         manifest = read_json(lake, manifest_key)
         context.log.info(f"bronze for {release} already complete; left as captured")
-        return dg.MaterializeResult(
-            metadata={
-                "objects": len(manifest["objects"]),
-                "written": 0,
-                "manifest": lake.uri(manifest_key),
-            }
-        )
+        return {
+            "objects": len(manifest["objects"]),
+            "written": 0,
+            "manifest": lake.uri(manifest_key),
+        }
     landing = read_json(lake, lake_layout.landing_manifest(release))
     objects, written = [], 0
     for entry in landing["objects"]:
@@ -68,12 +81,10 @@ def bronze(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.Material
             objects.append(_entry_for_existing(lake, dict(entry, key=key), key))
     manifest = {"release_date": release.isoformat(), "run_id": context.run_id, "objects": objects}
     write_json(lake, manifest_key, manifest, if_absent=True)
-    return dg.MaterializeResult(
-        metadata={
-            "objects": len(objects),
-            "written": written,
-            "bytes": sum(o["bytes"] for o in objects),
-            "manifest": lake.uri(manifest_key),
-            "sha256": dg.MetadataValue.json({f"{o['dataset']}/{o['table']}": o["sha256"] for o in objects}),
-        }
-    )
+    return {
+        "objects": len(objects),
+        "written": written,
+        "bytes": sum(o["bytes"] for o in objects),
+        "manifest": lake.uri(manifest_key),
+        "sha256": dg.MetadataValue.json({f"{o['dataset']}/{o['table']}": o["sha256"] for o in objects}),
+    }

@@ -65,3 +65,25 @@ def preview(frame: pl.DataFrame, schema: dg.TableSchema, rows: int = 10) -> dg.M
         for row in frame.head(rows).iter_rows(named=True)
     ]
     return dg.MetadataValue.table(records=records, schema=schema)
+
+
+# Range backfills (`--partition-range A...B`) need every asset to run its whole range in one
+# step: each asset loops over the releases of its step.
+BACKFILL_POLICY = dg.BackfillPolicy.single_run()
+
+
+def releases_of(context: dg.AssetExecutionContext) -> list[date]:
+    """The step's release dates, oldest first; every key is validated before any I/O."""
+    return sorted(release_of(key) for key in context.partition_keys)
+
+
+def merge_metadata(per_release: dict[date, dict[str, Any]]) -> dict[str, Any]:
+    """One release: its metadata. Several (a range backfill): sums of the numbers, and the list."""
+    if len(per_release) == 1:
+        return next(iter(per_release.values()))
+    merged: dict[str, Any] = {"releases": [d.isoformat() for d in per_release]}
+    for meta in per_release.values():
+        for name, value in meta.items():
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                merged[name] = merged.get(name, 0) + value
+    return merged

@@ -1,10 +1,20 @@
 """gold: analysis-ready indicators per release."""
 
+from datetime import date
+
 import dagster as dg
 import polars as pl
 
 from macro_assets import lake_layout
-from macro_assets.assets.common import GROUP, preview, read_parquet, release_of, write_parquet
+from macro_assets.assets.common import (
+    BACKFILL_POLICY,
+    GROUP,
+    merge_metadata,
+    preview,
+    read_parquet,
+    releases_of,
+    write_parquet,
+)
 from macro_assets.assets.silver import silver
 from macro_assets.partitions import release_date_partitions
 from macro_assets.resources.lake import LakeResource
@@ -13,6 +23,7 @@ from macro_assets.transform.indicators import SCHEMA, indicators_frame
 
 @dg.asset(
     partitions_def=release_date_partitions,
+    backfill_policy=BACKFILL_POLICY,
     deps=[silver],
     group_name=GROUP,
     kinds={"polars", "parquet"},
@@ -20,7 +31,12 @@ from macro_assets.transform.indicators import SCHEMA, indicators_frame
     "inflation (year over year), the personal saving rate.",
 )
 def gold(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
-    release = release_of(context.partition_key)
+    return dg.MaterializeResult(
+        metadata=merge_metadata({r: gold_release(context, r, lake) for r in releases_of(context)})
+    )
+
+
+def gold_release(context: dg.AssetExecutionContext, release: date, lake: LakeResource) -> dict:
     frame = indicators_frame(read_parquet(lake, lake_layout.silver_observations(release)))
     write_parquet(lake, lake_layout.gold_indicators(release), frame)
     latest = (
@@ -39,4 +55,4 @@ def gold(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.Materializ
     # Plain floats plot across partitions in the UI.
     for row in latest.iter_rows(named=True):
         metadata[f"latest_{row['indicator']}"] = float(row["value"])
-    return dg.MaterializeResult(metadata=metadata)
+    return metadata

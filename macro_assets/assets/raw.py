@@ -7,7 +7,15 @@ from datetime import UTC, date, datetime
 import dagster as dg
 
 from macro_assets import lake_layout
-from macro_assets.assets.common import GROUP, gzip_bytes, release_of, sha256, write_json
+from macro_assets.assets.common import (
+    BACKFILL_POLICY,
+    GROUP,
+    gzip_bytes,
+    merge_metadata,
+    releases_of,
+    sha256,
+    write_json,
+)
 from macro_assets.bea import harvest
 from macro_assets.bea.envelope import Answer
 from macro_assets.bea.errors import BeaSchemaError
@@ -49,6 +57,7 @@ def land(lake: LakeResource, release: date, unit: FetchUnit, answer: Answer) -> 
     group_name=GROUP,
     kinds={"python", "json"},
     pool="bea_api",
+    backfill_policy=BACKFILL_POLICY,
     description="BEA GetData answers for every catalog table, as served on the release date "
     "(API key redacted), landed in the lake for bronze to keep.",
 )
@@ -58,12 +67,20 @@ def bea_raw(
     lake: LakeResource,
     catalog: CatalogResource,
 ) -> dg.MaterializeResult:
-    release = release_of(context.partition_key)
+    releases = releases_of(context)
     tables = catalog.load().tables
+    return dg.MaterializeResult(
+        metadata=merge_metadata({r: fetch_release(context, r, bea, lake, tables) for r in releases})
+    )
+
+
+def fetch_release(
+    context: dg.AssetExecutionContext, release: date, bea: BeaApiResource, lake: LakeResource, tables: tuple
+) -> dict:
     if lake.exists(lake_layout.bronze_manifest(release)):
         # Bronze is the only copy of a past vintage: never fetch over it.
         context.log.info(f"bronze already holds release {release}; reusing the captured answers")
-        return dg.MaterializeResult(metadata={"reused_bronze": True, "api_calls": 0})
+        return {"reused_bronze": True, "api_calls": 0}
     started = time.monotonic()
     context.log.info(f"planning {len(tables)} catalog tables for release {release} from {bea.describe()}")
     written: list[str] = []
@@ -102,16 +119,14 @@ def bea_raw(
             "objects": entries,
         },
     )
-    return dg.MaterializeResult(
-        metadata={
-            "tables": len(tables),
-            "answers": len(entries),
-            "dagster/row_count": sum(e["rows"] for e in entries),
-            "bytes": sum(e["bytes"] for e in entries),
-            **stats,
-            "duration_s": round(time.monotonic() - started, 3),
-            "last_revised": dg.MetadataValue.json(
-                {f"{e['dataset']}/{e['table']}": e["last_revised"] for e in entries}
-            ),
-        }
-    )
+    return {
+        "tables": len(tables),
+        "answers": len(entries),
+        "dagster/row_count": sum(e["rows"] for e in entries),
+        "bytes": sum(e["bytes"] for e in entries),
+        **stats,
+        "duration_s": round(time.monotonic() - started, 3),
+        "last_revised": dg.MetadataValue.json(
+            {f"{e['dataset']}/{e['table']}": e["last_revised"] for e in entries}
+        ),
+    }

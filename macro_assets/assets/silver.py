@@ -1,13 +1,23 @@
 """silver: one typed long table of observations per release (polars → parquet)."""
 
 import gzip
+from datetime import date
 
 import dagster as dg
 import polars as pl
 
 from macro_assets import lake_layout
 from macro_assets.assets.bronze import bronze
-from macro_assets.assets.common import GROUP, preview, read_json, release_of, sha256, write_parquet
+from macro_assets.assets.common import (
+    BACKFILL_POLICY,
+    GROUP,
+    merge_metadata,
+    preview,
+    read_json,
+    releases_of,
+    sha256,
+    write_parquet,
+)
 from macro_assets.bea.errors import BeaSchemaError
 from macro_assets.partitions import release_date_partitions
 from macro_assets.resources.lake import LakeResource
@@ -20,13 +30,19 @@ def column_schema() -> dg.TableSchema:
 
 @dg.asset(
     partitions_def=release_date_partitions,
+    backfill_policy=BACKFILL_POLICY,
     deps=[bronze],
     group_name=GROUP,
     kinds={"polars", "parquet"},
     description="Observations: (dataset, table_name, line_number, geo_fips, time_period) → value or marker.",
 )
 def silver(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
-    release = release_of(context.partition_key)
+    return dg.MaterializeResult(
+        metadata=merge_metadata({r: silver_release(context, r, lake) for r in releases_of(context)})
+    )
+
+
+def silver_release(context: dg.AssetExecutionContext, release: date, lake: LakeResource) -> dict:
     manifest = read_json(lake, lake_layout.bronze_manifest(release))
     frames = [empty_frame()]
     for obj in manifest["objects"]:
@@ -37,13 +53,11 @@ def silver(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.Material
     frame = pl.concat(frames)
     size = write_parquet(lake, lake_layout.silver_observations(release), frame)
     per_table = frame.group_by("table_name").len().sort("table_name")
-    return dg.MaterializeResult(
-        metadata={
-            "dagster/row_count": frame.height,
-            "dagster/column_schema": column_schema(),
-            "markers": int(frame["value_status"].is_not_null().sum()),
-            "parquet_bytes": size,
-            "rows_by_table": dg.MetadataValue.json(dict(per_table.iter_rows())),
-            "preview": preview(frame.sort("period_end", descending=True), column_schema()),
-        }
-    )
+    return {
+        "dagster/row_count": frame.height,
+        "dagster/column_schema": column_schema(),
+        "markers": int(frame["value_status"].is_not_null().sum()),
+        "parquet_bytes": size,
+        "rows_by_table": dg.MetadataValue.json(dict(per_table.iter_rows())),
+        "preview": preview(frame.sort("period_end", descending=True), column_schema()),
+    }

@@ -5,7 +5,14 @@ from datetime import date
 import dagster as dg
 
 from macro_assets import lake_layout
-from macro_assets.assets.common import GROUP, read_json, read_parquet, release_of
+from macro_assets.assets.common import (
+    BACKFILL_POLICY,
+    GROUP,
+    merge_metadata,
+    read_json,
+    read_parquet,
+    releases_of,
+)
 from macro_assets.assets.gold import gold
 from macro_assets.partitions import release_date_partitions
 from macro_assets.resources.lake import LakeResource
@@ -27,6 +34,7 @@ def table_infos(manifest: dict) -> dict[tuple[str, str], TableInfo]:
 
 @dg.asset(
     partitions_def=release_date_partitions,
+    backfill_policy=BACKFILL_POLICY,
     deps=[gold],
     group_name=GROUP,
     kinds={"postgres"},
@@ -37,7 +45,16 @@ def table_infos(manifest: dict) -> dict[tuple[str, str], TableInfo]:
 def postgres_tables(
     context: dg.AssetExecutionContext, lake: LakeResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
-    release = release_of(context.partition_key)
+    return dg.MaterializeResult(
+        metadata=merge_metadata(
+            {r: postgres_tables_release(context, r, lake, warehouse) for r in releases_of(context)}
+        )
+    )
+
+
+def postgres_tables_release(
+    context: dg.AssetExecutionContext, release: date, lake: LakeResource, warehouse: WarehouseResource
+) -> dict:
     obs = read_parquet(lake, lake_layout.silver_observations(release))
     ind = read_parquet(lake, lake_layout.gold_indicators(release))
     infos = table_infos(read_json(lake, lake_layout.bronze_manifest(release)))
@@ -53,4 +70,4 @@ def postgres_tables(
             f"{c.extended} extended; {c.unchanged_tables} of {c.tables} tables unchanged"
         )
         metadata.update({f"{table}_{k}": v for k, v in vars(c).items()})
-    return dg.MaterializeResult(metadata=metadata)
+    return metadata

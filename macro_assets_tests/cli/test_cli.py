@@ -89,3 +89,45 @@ def test_bad_input_is_one_line(tmp_path: Path, database_url: str) -> None:
     assert no_pg.returncode == 1
     assert no_pg.stderr.strip().splitlines()[-1].startswith("mdi: error: postgres_tables:")
     assert "127.0.0.1" in no_pg.stderr.strip().splitlines()[-1]
+
+
+def dagster(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BIN / "dagster"), "asset", "materialize", "-m", "macro_assets.definitions", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_range_backfill_replays_silver_to_postgres_from_bronze(tmp_path: Path, database_url: str) -> None:
+    env = cli_env(tmp_path, database_url)
+    assert mdi(env, "releases", "sync").returncode == 0
+    # Capture each release while BEA serves it (the sandbox's clock moves on between them).
+    for key in ("2026-10-29", "2026-10-30"):
+        captured = dagster(
+            dict(env, BEA_SANDBOX_NOW=f"{key}T15:00:00+00:00"),
+            "--select",
+            "bea_raw,bronze",
+            "--partition",
+            key,
+        )
+        assert captured.returncode == 0, captured.stderr[-2000:]
+    backfill = dagster(
+        env, "--select", "silver,gold,postgres_tables", "--partition-range", "2026-10-29...2026-10-30"
+    )
+    assert backfill.returncode == 0, backfill.stderr[-3000:]
+    engine = sa.create_engine(database_url)
+    with engine.connect() as conn:
+        loaded = (
+            conn.execute(sa.text("SELECT DISTINCT release_date FROM bea.release_tables ORDER BY 1"))
+            .scalars()
+            .all()
+        )
+        revised = conn.execute(
+            sa.text("SELECT count(*) FROM bea.observations WHERE replaced_in IS NOT NULL")
+        ).scalar_one()
+    engine.dispose()
+    assert [d.isoformat() for d in loaded] == ["2026-10-29", "2026-10-30"]
+    assert revised > 0  # Personal income and outlays were revised on October 30
