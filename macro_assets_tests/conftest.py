@@ -98,3 +98,14 @@ def instance(tmp_path: Path) -> Iterator[dg.DagsterInstance]:
     home.mkdir()
     with dg.instance_for_test(temp_dir=str(home)) as inst:
         yield inst
+
+
+@pytest.fixture(autouse=True)
+def no_stale_defs_state_storage() -> Iterator[None]:
+    """Loading definitions consults the 'current' instance's state storage, a context variable
+    that an earlier test's instance can leave pointing at a disposed instance (seen as
+    'Attempted to resolve undefined DagsterInstance weakref'). Each test starts without one."""
+    from dagster._core.storage.defs_state.base import set_defs_state_storage
+
+    with set_defs_state_storage(None):
+        yield

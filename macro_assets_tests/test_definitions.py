@@ -6,7 +6,10 @@ from macro_assets.definitions import defs
 
 
 def test_definitions_load_with_the_layered_graph() -> None:
-    graph = defs.resolve_asset_graph()
+    # Loading definitions reads the current instance's state storage; earlier tests' instances
+    # are gone by now, so give it a live one.
+    with dg.instance_for_test():
+        graph = defs.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
     assert keys == {"bea_raw", "bronze", "silver", "gold", "postgres_tables"}
     assert graph.get(dg.AssetKey("postgres_tables")).parent_keys == {dg.AssetKey("gold")}
@@ -16,3 +19,6 @@ def test_definitions_load_with_the_layered_graph() -> None:
         assert isinstance(partitions, dg.DynamicPartitionsDefinition) and partitions.name == "release_date"
     assert defs.resolve_job_def("refresh_release") is not None
     assert set(defs.resources) == {"bea", "lake", "warehouse", "catalog"}
+    assert [s.name for s in defs.sensors] == ["release_sensor"]
+    assert [s.name for s in defs.schedules] == ["daily_vintage_check"]
+    assert defs.schedules[0].execution_timezone == "America/New_York"

@@ -8,6 +8,7 @@ import threading
 from datetime import datetime
 from pathlib import Path
 
+from macro_assets.sandbox.clock import SteppedClock
 from macro_assets.sandbox.faults import KINDS, FaultPlan, parse_fault
 from macro_assets.sandbox.limits import Limits
 from macro_assets.sandbox.server import Sandbox, SandboxSettings
@@ -20,6 +21,13 @@ def main(argv: list[str] | None = None) -> None:
         "--now",
         type=datetime.fromisoformat,
         help="pretend it is this moment (ISO 8601 with offset); default: the real clock",
+    )
+    parser.add_argument(
+        "--vintages",
+        type=int,
+        metavar="N",
+        help="start just after the N-th release of the schedule (a history of N vintages); "
+        "POST /sandbox/publish publishes the next one",
     )
     parser.add_argument("--replay", type=Path, help="serve recorded answers from DIR/<Dataset>/<Table>.json")
     parser.add_argument(
@@ -57,14 +65,23 @@ def main(argv: list[str] | None = None) -> None:
         limits=limits,
         faults=FaultPlan(faults),
     )
-    if args.now is not None:
+    if args.vintages is not None:
+        try:
+            settings.clock = SteppedClock.after_releases(args.vintages)
+        except ValueError as exc:
+            parser.error(str(exc))
+    elif args.now is not None:
         if args.now.tzinfo is None:
             parser.error("--now needs a UTC offset, e.g. 2026-11-25T09:00:00-05:00")
         settings.clock = lambda: args.now
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with Sandbox(port=args.port, settings=settings) as sandbox:
-        print(f"BEA sandbox serving {sandbox.api_url} (calendar: {sandbox.calendar_url})", flush=True)
+        print(
+            f"BEA sandbox serving {sandbox.api_url} (calendar: {sandbox.calendar_url}); "
+            f"BEA's clock: {settings.clock().isoformat()}",
+            flush=True,
+        )
         try:
             stop.wait()
         except KeyboardInterrupt:

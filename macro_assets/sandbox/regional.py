@@ -25,6 +25,10 @@ class RegionalLine:
     decimals: int = 0
     suppress_small: bool = False  # (D) for the smallest states
     first_year: int = FIRST_YEAR
+    # Lines that publish the same statistic in several tables share it, so the tables agree.
+    concept: str = ""
+    # (numerator line, denominator line) of the same table: a per-capita line BEA computes.
+    per_capita_of: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -49,9 +53,18 @@ REGIONAL_TABLES: dict[str, RegionalTable] = {
             "SAINC1",
             "State annual personal income summary: personal income, population, per capita personal income",
             _PI,
-            RegionalLine(1, "Personal income", _M, "6", 7_500_000, 0.045),
+            RegionalLine(1, "Personal income", _M, "6", 7_500_000, 0.045, concept="personal_income"),
             RegionalLine(2, "Population", "Number of persons", "0", 276_000_000, 0.007),
-            RegionalLine(3, "Per capita personal income", "Dollars", "0", 27_200, 0.038, kind="ratio"),
+            RegionalLine(
+                3,
+                "Per capita personal income",
+                "Dollars",
+                "0",
+                27_200,
+                0.038,
+                kind="ratio",
+                per_capita_of=(1, 2),
+            ),
         ),
         _t(
             "SAINC35",
@@ -70,7 +83,7 @@ REGIONAL_TABLES: dict[str, RegionalTable] = {
             "SAPCE1",
             "Personal consumption expenditures by major type of product",
             _PI,
-            RegionalLine(1, "Personal consumption expenditures", _M, "6", 6_100_000, 0.045),
+            RegionalLine(1, "Personal consumption expenditures", _M, "6", 6_100_000, 0.045, concept="pce"),
             RegionalLine(2, "Goods", _M, "6", 2_200_000, 0.037),
             RegionalLine(3, "Durable goods", _M, "6", 780_000, 0.035),
             RegionalLine(13, "Services", _M, "6", 3_900_000, 0.05),
@@ -79,7 +92,7 @@ REGIONAL_TABLES: dict[str, RegionalTable] = {
             "SAPCE4",
             "Personal consumption expenditures by function",
             _PI,
-            RegionalLine(1, "Personal consumption expenditures", _M, "6", 6_100_000, 0.045),
+            RegionalLine(1, "Personal consumption expenditures", _M, "6", 6_100_000, 0.045, concept="pce"),
             RegionalLine(
                 2, "Food and beverages purchased for off-premises consumption", _M, "6", 510_000, 0.037
             ),
@@ -91,7 +104,16 @@ REGIONAL_TABLES: dict[str, RegionalTable] = {
             "Regional price parities by state",
             _PI,
             RegionalLine(
-                1, "RPPs: All items", "Percent", "0", 100.0, 0.0, kind="ratio", decimals=3, first_year=2008
+                1,
+                "RPPs: All items",
+                "Percent",
+                "0",
+                100.0,
+                0.0,
+                kind="ratio",
+                decimals=3,
+                first_year=2008,
+                concept="rpp",
             ),
             RegionalLine(
                 2, "RPPs: Goods", "Percent", "0", 100.0, 0.0, kind="ratio", decimals=3, first_year=2008
@@ -146,6 +168,7 @@ REGIONAL_TABLES: dict[str, RegionalTable] = {
                 "6",
                 12_900_000,
                 0.022,
+                concept="real_gdp",
             ),
             RegionalLine(
                 2,
@@ -164,13 +187,16 @@ REGIONAL_TABLES: dict[str, RegionalTable] = {
                 "6",
                 9_000_000,
                 0.043,
+                concept="gdp",
             ),
         ),
         _t(
             "SAGDP2",
             "Gross domestic product (GDP) by state",
             _GDP,
-            RegionalLine(1, "All industry total", "Millions of current dollars", "6", 9_000_000, 0.043),
+            RegionalLine(
+                1, "All industry total", "Millions of current dollars", "6", 9_000_000, 0.043, concept="gdp"
+            ),
             RegionalLine(2, "Private industries", "Millions of current dollars", "6", 7_800_000, 0.044),
             RegionalLine(
                 3,
@@ -237,7 +263,15 @@ REGIONAL_TABLES: dict[str, RegionalTable] = {
             "SAGDP9",
             "Real GDP by state",
             _GDP,
-            RegionalLine(1, "All industry total", "Millions of chained 2017 dollars", "6", 12_900_000, 0.022),
+            RegionalLine(
+                1,
+                "All industry total",
+                "Millions of chained 2017 dollars",
+                "6",
+                12_900_000,
+                0.022,
+                concept="real_gdp",
+            ),
             RegionalLine(2, "Private industries", "Millions of chained 2017 dollars", "6", 11_000_000, 0.023),
         ),
         _t(
@@ -260,6 +294,7 @@ REGIONAL_TABLES: dict[str, RegionalTable] = {
                 "6",
                 12_900_000,
                 0.022,
+                concept="real_gdp",
             ),
             RegionalLine(
                 3,
@@ -268,8 +303,17 @@ REGIONAL_TABLES: dict[str, RegionalTable] = {
                 "6",
                 9_000_000,
                 0.043,
+                concept="gdp",
             ),
-            RegionalLine(4, "Personal income (millions of dollars)", _M, "6", 7_500_000, 0.045),
+            RegionalLine(
+                4,
+                "Personal income (millions of dollars)",
+                _M,
+                "6",
+                7_500_000,
+                0.045,
+                concept="personal_income",
+            ),
             RegionalLine(
                 8,
                 "Regional price parities (RPPs)",
@@ -280,6 +324,7 @@ REGIONAL_TABLES: dict[str, RegionalTable] = {
                 kind="ratio",
                 decimals=3,
                 first_year=2008,
+                concept="rpp",
             ),
         ),
     )
@@ -307,27 +352,30 @@ def line_values(
     table: RegionalTable, line: RegionalLine, release: date
 ) -> dict[tuple[str, int], float | str]:
     """(GeoFips, year) → value, or a marker string, for the nation, regions and states."""
+    if line.per_capita_of is not None:
+        return _per_capita(table, line, release)
     out: dict[tuple[str, int], float | str] = {}
+    concept = line.concept or f"{table.name}-{line.code}"
     years = range(FIRST_YEAR, last_year(release) + 1)
     for year in years:
         national = line.base * math.exp(line.growth * (year - FIRST_YEAR))
-        national *= 1 + 0.01 * math.sin(year + _noise(table.name, line.code, "phase") * 3)
+        if line.growth:  # a parity keeps its national level: the nation's RPP is 100
+            national *= 1 + 0.01 * math.sin(year + _noise(concept, "phase") * 3)
         if year < line.first_year:
             for fips in [NATION[0], *REGIONS, *(state_fips(c) for c, *_ in STATES)]:
                 out[(fips, year)] = "(NA)"
             continue
         states: dict[str, float] = {}
         if line.kind == "sum":
-            weights = {c: _share(c, table.name, year, p) for c, _, p, _ in STATES}
+            # Lines of one concept in several tables share their weights, so the tables agree.
+            weights = {c: _share(c, concept, year, p) for c, _, p, _ in STATES}
             total = sum(weights.values())
             for code, weight in weights.items():
-                states[code] = (
-                    national * weight / total * _revision(release, table.name, line.code, code, year)
-                )
+                states[code] = national * weight / total * _revision(release, concept, 0, code, year)
         else:
             for code, *_ in STATES:
-                spread = 0.12 * _noise(code, table.name, line.code, "level")
-                states[code] = national * (1 + spread) * _revision(release, table.name, line.code, code, year)
+                spread = 0.12 * _noise(code, concept, "level")
+                states[code] = national * (1 + spread) * _revision(release, concept, 0, code, year)
         pops = {c: p for c, _, p, _ in STATES}
         for region in REGIONS:
             members = [c for c, _, _, r in STATES if r == region]
@@ -342,6 +390,20 @@ def line_values(
             suppressed = line.suppress_small and code in SMALLEST
             out[(state_fips(code), year)] = "(D)" if suppressed else value
     return out
+
+
+def _per_capita(
+    table: RegionalTable, line: RegionalLine, release: date
+) -> dict[tuple[str, int], float | str]:
+    num_line, den_line = (next(ln for ln in table.lines if ln.code == c) for c in line.per_capita_of or ())
+    num, den = line_values(table, num_line, release), line_values(table, den_line, release)
+    scale = 10 ** int(num_line.unit_mult)
+    return {
+        key: round(value * scale / den[key])
+        if isinstance(value, float) and isinstance(den[key], float)
+        else "(NA)"
+        for key, value in num.items()
+    }
 
 
 def geo_names() -> dict[str, str]:

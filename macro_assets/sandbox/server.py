@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 from macro_assets.sandbox import answers, schedule
+from macro_assets.sandbox.clock import SteppedClock
 from macro_assets.sandbox.faults import Fault, FaultPlan
 from macro_assets.sandbox.limits import KeyLimiter, Limits
 
@@ -98,6 +99,18 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _encode(self, doc: object) -> bytes:
         return json.dumps(doc, ensure_ascii=False).encode(CHARSET, errors="replace")
+
+    def do_POST(self) -> None:  # noqa: N802
+        """``POST /sandbox/publish``: a test publishes the next release (stepped clock only)."""
+        clock = self.settings.clock
+        if urlsplit(self.path).path != "/sandbox/publish" or not isinstance(clock, SteppedClock):
+            self._send(
+                404, b"<html><body><h1>404 - File or directory not found.</h1></body></html>", "text/html"
+            )
+            return
+        released = clock.publish_next()
+        body = json.dumps({"published": released.isoformat(), "now": clock().isoformat()}).encode()
+        self._send(200, body, "application/json")
 
     def do_GET(self) -> None:  # noqa: N802
         url = urlsplit(self.path)

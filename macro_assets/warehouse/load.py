@@ -25,6 +25,7 @@ from pathlib import Path
 
 import polars as pl
 import sqlalchemy as sa
+import yaml
 
 from macro_assets.transform import observations
 
@@ -208,6 +209,48 @@ def _fold_unit(
     return counts
 
 
+LAYOUTS = Path(__file__).with_name("layouts.yaml")
+
+
+_SERIES_SQL = """
+INSERT INTO bea.series AS t (dataset, table_name, line_number, series_code, line_description, unit,
+                             unit_mult, as_of_release)
+SELECT DISTINCT ON (dataset, table_name, line_number)
+       dataset, table_name, line_number, series_code, line_description, unit, unit_mult, :r
+FROM staging_observations
+ORDER BY dataset, table_name, line_number, period_end DESC
+ON CONFLICT (dataset, table_name, line_number) DO UPDATE
+SET series_code = EXCLUDED.series_code, line_description = EXCLUDED.line_description, unit = EXCLUDED.unit,
+    unit_mult = EXCLUDED.unit_mult, as_of_release = EXCLUDED.as_of_release
+WHERE t.as_of_release <= EXCLUDED.as_of_release
+"""
+_GEOGRAPHIES_SQL = """
+INSERT INTO bea.geographies AS t (geo_fips, geo_name, geo_level, as_of_release)
+SELECT DISTINCT ON (geo_fips) geo_fips, geo_name, geo_level, :r FROM staging_observations ORDER BY geo_fips
+ON CONFLICT (geo_fips) DO UPDATE
+SET geo_name = EXCLUDED.geo_name, geo_level = EXCLUDED.geo_level, as_of_release = EXCLUDED.as_of_release
+WHERE t.as_of_release <= EXCLUDED.as_of_release
+"""
+
+
+def _refresh_dimensions(conn: sa.Connection, release: date) -> None:
+    """Series and geographies as of the newest release that described them (order-independent)."""
+    conn.execute(sa.text(_SERIES_SQL), {"r": release})
+    conn.execute(sa.text(_GEOGRAPHIES_SQL), {"r": release})
+    parents = [
+        {"t": table, "l": line, "p": parent}
+        for table, lines in (yaml.safe_load(LAYOUTS.read_text()) or {}).items()
+        for line, parent in lines.items()
+    ]
+    conn.execute(
+        sa.text(
+            "UPDATE bea.series SET parent_line = :p WHERE table_name = :t AND line_number = :l "
+            "AND dataset IN ('NIPA', 'NIUnderlyingDetail') AND parent_line IS DISTINCT FROM :p"
+        ),
+        parents,
+    )
+
+
 def _load_target(
     conn: sa.Connection,
     target: Target,
@@ -257,7 +300,9 @@ def load_release(
     with engine.begin() as conn:
         # Folds read their neighbours' rows: one load at a time, whatever the release.
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOAD_LOCK})
-        return {
+        counts = {
             "observations": _load_target(conn, OBSERVATIONS, obs, release, infos or {}, run_id),
             "indicators": _load_target(conn, INDICATORS, ind, release, {}, run_id),
         }
+        _refresh_dimensions(conn, release)
+        return counts

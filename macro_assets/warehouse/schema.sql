@@ -103,3 +103,76 @@ SELECT release_date,
 FROM bea.release_tables
 WHERE dataset <> 'gold'
 GROUP BY release_date;
+
+-- Dimensions an analyst joins to the fact: kept current by every load.
+CREATE TABLE IF NOT EXISTS bea.series (
+    dataset          text    NOT NULL,
+    table_name       text    NOT NULL,
+    line_number      integer NOT NULL,
+    series_code      text    NOT NULL,
+    line_description text    NOT NULL,
+    unit             text    NOT NULL,
+    unit_mult        integer NOT NULL,
+    parent_line      integer,
+    as_of_release    date    NOT NULL,
+    PRIMARY KEY (dataset, table_name, line_number)
+);
+
+CREATE TABLE IF NOT EXISTS bea.geographies (
+    geo_fips  text PRIMARY KEY,
+    geo_name  text NOT NULL,
+    geo_level text NOT NULL,
+    as_of_release date NOT NULL
+);
+
+-- Latest values, one wide row per state (and region, and the nation) and year.
+CREATE OR REPLACE VIEW bea.state_annual_latest AS
+SELECT o.geo_fips, g.geo_name, g.geo_level, o.time_period::int AS year,
+       max(o.value * 10 ^ o.unit_mult) FILTER (WHERE o.table_name = 'SAINC1' AND o.line_number = 1) AS personal_income,
+       max(o.value) FILTER (WHERE o.table_name = 'SAINC1' AND o.line_number = 2) AS population,
+       max(o.value) FILTER (WHERE o.table_name = 'SAINC1' AND o.line_number = 3) AS per_capita_personal_income,
+       max(o.value * 10 ^ o.unit_mult) FILTER (WHERE o.table_name = 'SAGDP2' AND o.line_number = 1) AS gdp,
+       max(o.value * 10 ^ o.unit_mult) FILTER (WHERE o.table_name = 'SAGDP9' AND o.line_number = 1) AS real_gdp,
+       max(o.value * 10 ^ o.unit_mult) FILTER (WHERE o.table_name = 'SAPCE1' AND o.line_number = 1) AS pce,
+       max(o.value) FILTER (WHERE o.table_name = 'SARPP' AND o.line_number = 1) AS regional_price_parity,
+       max(o.value * 10 ^ o.unit_mult) FILTER (WHERE o.table_name = 'SARPI' AND o.line_number = 1) AS real_personal_income
+FROM bea.observations_latest o
+JOIN bea.geographies g USING (geo_fips)
+WHERE o.dataset = 'Regional' AND o.frequency = 'A' AND o.geo_level IN ('nation', 'region', 'state')
+GROUP BY o.geo_fips, g.geo_name, g.geo_level, o.time_period;
+
+-- Latest values with the change from the preceding period and from a year earlier (found by
+-- date, so a gap in a series yields NULL rather than a change across it).
+CREATE OR REPLACE VIEW bea.observation_changes AS
+SELECT o.dataset, o.table_name, o.line_number, o.series_code, o.geo_fips, o.time_period, o.frequency,
+       o.period_end, o.value, o.unit, o.unit_mult,
+       p.value AS previous_value,
+       o.value - p.value AS change,
+       100 * (o.value / NULLIF(p.value, 0) - 1) AS percent_change,
+       y.value AS year_ago_value,
+       100 * (o.value / NULLIF(y.value, 0) - 1) AS percent_change_year_ago
+FROM bea.observations_latest o
+LEFT JOIN bea.observations_latest p
+  ON (p.dataset, p.table_name, p.line_number, p.geo_fips, p.frequency)
+   = (o.dataset, o.table_name, o.line_number, o.geo_fips, o.frequency)
+ AND p.period_start = o.period_start - CASE o.frequency WHEN 'A' THEN interval '1 year'
+                                                        WHEN 'Q' THEN interval '3 months'
+                                                        ELSE interval '1 month' END
+LEFT JOIN bea.observations_latest y
+  ON (y.dataset, y.table_name, y.line_number, y.geo_fips, y.frequency)
+   = (o.dataset, o.table_name, o.line_number, o.geo_fips, o.frequency)
+ AND y.period_start = o.period_start - interval '1 year';
+
+-- Regional dollar values per person, using SAINC1's population of the same place and year.
+CREATE OR REPLACE VIEW bea.state_per_capita AS
+SELECT o.table_name, o.line_number, o.series_code, o.line_description, o.geo_fips, o.geo_name, o.geo_level,
+       o.time_period::int AS year,
+       o.value * 10 ^ o.unit_mult AS value_dollars,
+       pop.value AS population,
+       o.value * 10 ^ o.unit_mult / NULLIF(pop.value, 0) AS dollars_per_person
+FROM bea.observations_latest o
+JOIN bea.observations_latest pop
+  ON pop.dataset = 'Regional' AND pop.table_name = 'SAINC1' AND pop.line_number = 2
+ AND pop.geo_fips = o.geo_fips AND pop.time_period = o.time_period
+WHERE o.dataset = 'Regional' AND o.frequency = 'A' AND o.value IS NOT NULL
+  AND o.unit ~* '^(millions|thousands) of .*dollars';

@@ -296,3 +296,50 @@ def test_niunderlyingdetail_is_served_with_the_nipa_shape(sandbox: Sandbox) -> N
     results = resp.json()["BEAAPI"]["Results"]
     assert results["Statistic"] == "NI Underlying Detail Table" and len(results["Data"]) == 5 * 12
     assert results["Notes"][0]["NoteText"].startswith("Table 2.3.5U.")
+
+
+def test_vintages_history_and_publishing_the_next_release(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import time
+
+    port_file = tmp_path / "out.txt"
+    with port_file.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "macro_assets.sandbox", "--port", "0", "--vintages", "40"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        for _ in range(100):
+            text = port_file.read_text()
+            if "serving" in text:
+                break
+            time.sleep(0.05)
+        api = re.search(r"serving (http://127\.0\.0\.1:\d+/api/data)", text).group(1)
+        base = api.rsplit("/api/data", 1)[0]
+
+        def gdp_vintage() -> str:
+            doc = requests.get(
+                api,
+                params={
+                    "UserID": TEST_KEY,
+                    "method": "GetData",
+                    "DatasetName": "NIPA",
+                    "TableName": "T10105",
+                    "Frequency": "Q",
+                    "Year": "ALL",
+                },
+                timeout=10,
+            ).json()
+            return doc["BEAAPI"]["Results"]["Notes"][0]["NoteText"].rsplit("LastRevised: ", 1)[1]
+
+        seen = [gdp_vintage()]
+        for _ in range(4):
+            published = requests.post(f"{base}/sandbox/publish", timeout=10).json()["published"]
+            assert published.endswith("T08:30:00-04:00") or published.endswith("T08:30:00-05:00")
+            seen.append(gdp_vintage())
+        assert len(set(seen)) >= 2  # GDP and PIO releases alternate: GDP's vintage moves every other step
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
