@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DAGSTER_HOME := $(CURDIR)/dagster_home
 
-.PHONY: install demo test lint dev bench-fetch clean
+.PHONY: install demo test lint dev bench-fetch bench-vintages clean
 
 install: $(STAMP)
 
@@ -28,6 +28,10 @@ lint: $(STAMP)
 # Achieved share of BEA's request limit against the sandbox (shortened window); not a test.
 bench-fetch: $(STAMP)
 	$(BIN)/python bench/fetch_rate.py
+
+# Rows stored for twelve vintages against one (sandbox stepped release by release); not a test.
+bench-vintages: $(STAMP)
+	$(BIN)/python bench/vintage_storage.py
 
 dev: $(STAMP)
 	$(BIN)/dagster dev -w workspace.yaml
