@@ -6,10 +6,7 @@ from macro_assets.definitions import defs
 
 
 def test_definitions_load_with_the_layered_graph() -> None:
-    # Loading definitions reads the current instance's state storage; earlier tests' instances
-    # are gone by now, so give it a live one.
-    with dg.instance_for_test():
-        graph = defs.resolve_asset_graph()
+    graph = defs.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
     assert keys == {"bea_raw", "bronze", "silver", "gold", "postgres_tables"}
     assert graph.get(dg.AssetKey("postgres_tables")).parent_keys == {dg.AssetKey("gold")}
