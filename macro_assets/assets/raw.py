@@ -18,7 +18,7 @@ from macro_assets.assets.common import (
 )
 from macro_assets.bea import harvest
 from macro_assets.bea.envelope import Answer
-from macro_assets.bea.errors import BeaSchemaError
+from macro_assets.bea.errors import BeaSchemaError, BeaUnavailableError
 from macro_assets.catalog import FetchUnit
 from macro_assets.partitions import release_date_partitions
 from macro_assets.resources.bea import BeaApiResource
@@ -26,12 +26,20 @@ from macro_assets.resources.catalog import CatalogResource
 from macro_assets.resources.lake import LakeResource
 
 
-def land(lake: LakeResource, release: date, unit: FetchUnit, answer: Answer) -> dict:
-    """Refuse a newer vintage than the release, write the redacted answer to landing, describe it."""
+def land(
+    lake: LakeResource, release: date, unit: FetchUnit, answer: Answer, publishing: set[str]
+) -> dict | None:
+    """Write the redacted answer to landing and describe it, if it is the vintage in force on the
+    release date; None for a table BEA has revised since (that day's vintage is gone).
+
+    A table of a release published that day with an older vintage means BEA does not serve the
+    release yet: fail, to be tried later, rather than store old numbers under the new date."""
     if answer.last_revised > release:
-        raise BeaSchemaError(
-            f"{unit.label} is now served as revised on {answer.last_revised}, after release {release}: "
-            "that vintage is gone from BEA's API"
+        return None
+    if unit.table.release in publishing and answer.last_revised < release:
+        raise BeaUnavailableError(
+            f"BEA does not serve {unit.table.release} of {release} yet: {unit.label} is still the vintage "
+            f"of {answer.last_revised}; run again later (the release sensor waits for it)"
         )
     key = lake_layout.landing_object(release, unit.table.dataset, unit.table.table, unit.line_code)
     lake.put(key, gzip_bytes(answer.raw))
@@ -84,13 +92,31 @@ def fetch_release(
     started = time.monotonic()
     context.log.info(f"planning {len(tables)} catalog tables for release {release} from {bea.describe()}")
     written: list[str] = []
+    skipped: list[str] = []
+    gone: dict[str, str] = {}
+    publishing = {
+        name for name, stamps in bea.release_calendar().items() if any(s.date() == release for s in stamps)
+    }
     with bea.client() as client:
         try:
             units = harvest.plan(client, tables, bea.fetch_concurrency)
             context.log.info(f"fetching {len(units)} answers, {bea.fetch_concurrency} at a time")
 
-            def on_answer(unit: FetchUnit, answer: Answer) -> dict:
-                entry = land(lake, release, unit, answer)
+            def on_answer(unit: FetchUnit, answer: Answer) -> dict | None:
+                entry = land(lake, release, unit, answer, publishing)
+                if entry is None:
+                    skipped.append(f"{unit.label} (LastRevised {answer.last_revised})")
+                    if unit.table.release in publishing:
+                        gone.setdefault(
+                            unit.table.release,
+                            f"{unit.label} is now served as revised on "
+                            f"{answer.last_revised}, after release {release}",
+                        )
+                    context.log.warning(
+                        f"{unit.label} was revised on {answer.last_revised}, after {release}: "
+                        "its vintage of that day is gone; not captured"
+                    )
+                    return None
                 written.append(entry["key"])
                 context.log.info(
                     f"[{len(written)}/{len(units)}] {unit.label}: {answer.row_count} rows, "
@@ -98,7 +124,16 @@ def fetch_release(
                 )
                 return entry
 
-            entries = harvest.fetch(client, units, on_answer, bea.fetch_concurrency)
+            entries = [e for e in harvest.fetch(client, units, on_answer, bea.fetch_concurrency) if e]
+            published_here = {t.release for t in tables} & publishing
+            if not entries or (gone and not published_here - set(gone)):
+                # Nothing published that day can be captured any more: say so, store nothing.
+                first = next(iter(gone.values()), f"no table still carries the vintage of {release}")
+                raise BeaSchemaError(f"{first}: that vintage is gone from BEA's API")
+            for name, detail in gone.items():
+                context.log.warning(
+                    f"{name} of {release} is gone from BEA's API ({detail}); captured the rest"
+                )
         except Exception:
             # Landing is transient, but a failed run should not leave half a release in it.
             for key in written:
@@ -117,11 +152,13 @@ def fetch_release(
             "release_date": release.isoformat(),
             "run_id": context.run_id,
             "objects": entries,
+            "skipped": sorted(skipped),
         },
     )
     return {
         "tables": len(tables),
         "answers": len(entries),
+        "skipped_superseded": len(skipped),
         "dagster/row_count": sum(e["rows"] for e in entries),
         "bytes": sum(e["bytes"] for e in entries),
         **stats,

@@ -43,8 +43,9 @@ class Target:
     table: str
     key: tuple[str, ...]
     attrs: tuple[str, ...]
-    # Constant unit columns a frame may lack (indicators load as one unit, gold/indicators).
+    # Unit columns a frame may lack: constants, and columns copied from another column.
     defaults: dict[str, str] = field(default_factory=dict)
+    copies: dict[str, str] = field(default_factory=dict)
 
     @property
     def columns(self) -> list[str]:
@@ -65,7 +66,10 @@ INDICATORS = Target(
     "bea.indicators",
     ("dataset", "table_name", "indicator", "frequency", "time_period"),
     ("period_end", "value", "unit"),
-    defaults={"dataset": "gold", "table_name": "indicators"},
+    # Each indicator is its own unit: a release that publishes only some of them (GDP day,
+    # personal income day) leaves the others' timelines alone.
+    defaults={"dataset": "gold"},
+    copies={"table_name": "indicator"},
 )
 
 
@@ -259,7 +263,10 @@ def _load_target(
     infos: dict[tuple[str, str], TableInfo],
     run_id: str | None,
 ) -> LoadCounts:
-    frame = frame.with_columns(*(pl.lit(v).alias(k) for k, v in target.defaults.items()))
+    frame = frame.with_columns(
+        *(pl.lit(v).alias(k) for k, v in target.defaults.items()),
+        *(pl.col(src).alias(k) for k, src in target.copies.items()),
+    )
     conn.exec_driver_sql(
         f"CREATE TEMP TABLE {target.staging} ON COMMIT DROP AS "
         f"SELECT {', '.join(target.columns)} FROM {target.table} WITH NO DATA"

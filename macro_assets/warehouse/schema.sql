@@ -33,7 +33,7 @@ CREATE INDEX IF NOT EXISTS observations_current
 
 CREATE TABLE IF NOT EXISTS bea.indicators (
     dataset      text             NOT NULL DEFAULT 'gold',
-    table_name   text             NOT NULL DEFAULT 'indicators',
+    table_name   text             NOT NULL,  -- the indicator: each one is loaded as its own unit
     indicator    text             NOT NULL,
     frequency    char(1)          NOT NULL,
     time_period  text             NOT NULL,

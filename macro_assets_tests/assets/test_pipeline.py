@@ -292,3 +292,45 @@ def test_documented_queries_run(instance: dg.DagsterInstance, resources: dict, d
     assert parents[4] == 3 and parents[2] == 1 and parents[1] is None
     # SAINC1 line 3 is line 1 over line 2, as BEA computes it (rounded to whole dollars).
     assert abs(per_capita[0] - per_capita[1]) <= 1.0
+
+
+def test_an_older_release_captures_what_is_still_its_vintage(
+    instance: dg.DagsterInstance, resources: dict, lake: LakeResource
+) -> None:
+    """On 2026-09-24 BEA published GDP by State and GDP (its annual update). Seen from November,
+    the state GDP tables still carry that vintage and are captured; GDP's tables, revised since,
+    are not (its vintage of that day is gone), nor are other releases' newer tables."""
+    result = run(instance, resources, key="2026-09-24", selection=["bea_raw", "bronze"])
+    assert result.success
+    manifest = json.loads(lake.get("bronze/release_date=2026-09-24/_manifest.json"))
+    captured = {o["table"] for o in manifest["objects"]}
+    assert captured == {f"SAGDP{i}" for i in (1, 2, 3, 4, 5, 6, 7, 8, 9, 11)} | {"SASUMMARY"}
+    assert {o["last_revised"] for o in manifest["objects"]} == {"2026-09-24"}
+    landing = json.loads(lake.get("landing/release_date=2026-09-24/_manifest.json"))
+    assert any(s.startswith("NIPA/T20600 (LastRevised 2026-10-30)") for s in landing["skipped"])
+    assert any(s.startswith("NIPA/T10101 (LastRevised 2026-10-29)") for s in landing["skipped"])
+
+
+def test_a_release_whose_own_vintage_is_gone_fails_saying_so(
+    instance: dg.DagsterInstance, resources: dict, lake: LakeResource
+) -> None:
+    result = run(instance, resources, key="2026-08-27", selection=["bea_raw", "bronze"])
+    assert not result.success
+    assert (
+        "is now served as revised on 2026-10-29, after release 2026-08-27: that vintage is gone"
+        in failure(result)
+    )
+    assert not (Path(lake.url) / "bronze").exists()
+
+
+def test_a_release_not_yet_served_fails_to_be_tried_later(
+    instance: dg.DagsterInstance, resources: dict, lake: LakeResource
+) -> None:
+    # The sandbox's clock is November 2; BEA's calendar lists November 25 (GDP) as passed only
+    # when our clock says so; ask for it anyway, as a hurried operator would.
+    from macro_assets.sandbox.schedule import GDP, release_schedule
+
+    november = next(d.date() for d in release_schedule()[GDP] if d.year == 2026 and d.month == 11)
+    result = run(instance, resources, key=november.isoformat(), selection=["bea_raw"])
+    assert not result.success
+    assert f"BEA does not serve Gross Domestic Product of {november} yet" in failure(result)
