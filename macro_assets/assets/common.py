@@ -10,6 +10,7 @@ from typing import Any
 import dagster as dg
 import polars as pl
 
+from macro_assets.checks import Outcome, combine
 from macro_assets.partitions import parse_release_key
 from macro_assets.resources.lake import LakeResource
 
@@ -87,3 +88,26 @@ def merge_metadata(per_release: dict[date, dict[str, Any]]) -> dict[str, Any]:
             if isinstance(value, int | float) and not isinstance(value, bool):
                 merged[name] = merged.get(name, 0) + value
     return merged
+
+
+def check_results(per_release: list[list[Outcome]], asset: str) -> list[dg.AssetCheckResult]:
+    """One AssetCheckResult per check over the step's releases (failed if any release failed)."""
+    by_name: dict[str, list[Outcome]] = {}
+    for outcomes in per_release:
+        for outcome in outcomes:
+            by_name.setdefault(outcome.name, []).append(outcome)
+    results = []
+    for name, outcomes in by_name.items():
+        merged = combine(outcomes)
+        results.append(
+            dg.AssetCheckResult(
+                asset_key=asset,
+                check_name=name,
+                passed=merged.passed,
+                severity=dg.AssetCheckSeverity.ERROR,
+                description=merged.description if not merged.passed else None,
+                metadata={k: v for k, v in merged.metadata.items() if not isinstance(v, dict)}
+                | {k: dg.MetadataValue.json(v) for k, v in merged.metadata.items() if isinstance(v, dict)},
+            )
+        )
+    return results

@@ -11,6 +11,7 @@ from macro_assets.assets.bronze import bronze
 from macro_assets.assets.common import (
     BACKFILL_POLICY,
     GROUP,
+    check_results,
     merge_metadata,
     preview,
     read_json,
@@ -19,6 +20,8 @@ from macro_assets.assets.common import (
     write_parquet,
 )
 from macro_assets.bea.errors import BeaSchemaError
+from macro_assets.checks import Outcome
+from macro_assets.checks import silver as silver_checks
 from macro_assets.partitions import release_date_partitions
 from macro_assets.resources.lake import LakeResource
 from macro_assets.transform.observations import SCHEMA, answer_frame, empty_frame
@@ -35,14 +38,23 @@ def column_schema() -> dg.TableSchema:
     group_name=GROUP,
     kinds={"polars", "parquet"},
     description="Observations: (dataset, table_name, line_number, geo_fips, time_period) → value or marker.",
+    # Blocking: observations that break the contract must not reach gold or the warehouse.
+    check_specs=[
+        dg.AssetCheckSpec(check.__name__, asset="silver", blocking=True, description=check.__doc__)
+        for check in silver_checks.CHECKS
+    ],
 )
 def silver(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
+    per_release = {r: silver_release(context, r, lake) for r in releases_of(context)}
     return dg.MaterializeResult(
-        metadata=merge_metadata({r: silver_release(context, r, lake) for r in releases_of(context)})
+        metadata=merge_metadata({r: meta for r, (meta, _) in per_release.items()}),
+        check_results=check_results([outcomes for _, outcomes in per_release.values()], "silver"),
     )
 
 
-def silver_release(context: dg.AssetExecutionContext, release: date, lake: LakeResource) -> dict:
+def silver_release(
+    context: dg.AssetExecutionContext, release: date, lake: LakeResource
+) -> tuple[dict, list[Outcome]]:
     manifest = read_json(lake, lake_layout.bronze_manifest(release))
     frames = [empty_frame()]
     for obj in manifest["objects"]:
@@ -53,6 +65,7 @@ def silver_release(context: dg.AssetExecutionContext, release: date, lake: LakeR
     frame = pl.concat(frames)
     size = write_parquet(lake, lake_layout.silver_observations(release), frame)
     per_table = frame.group_by("table_name").len().sort("table_name")
+    outcomes = [check(frame) for check in silver_checks.CHECKS]
     return {
         "dagster/row_count": frame.height,
         "dagster/column_schema": column_schema(),
@@ -60,4 +73,4 @@ def silver_release(context: dg.AssetExecutionContext, release: date, lake: LakeR
         "parquet_bytes": size,
         "rows_by_table": dg.MetadataValue.json(dict(per_table.iter_rows())),
         "preview": preview(frame.sort("period_end", descending=True), column_schema()),
-    }
+    }, outcomes

@@ -334,3 +334,74 @@ def test_a_release_not_yet_served_fails_to_be_tried_later(
     result = run(instance, resources, key=november.isoformat(), selection=["bea_raw"])
     assert not result.success
     assert f"BEA does not serve Gross Domestic Product of {november} yet" in failure(result)
+
+
+def test_silver_checks_pass_and_are_recorded(instance: dg.DagsterInstance, resources: dict) -> None:
+    result = run(instance, resources)
+    assert result.success
+    evaluations = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
+    assert evaluations == {
+        "schema_contract": True,
+        "key_unique": True,
+        "period_format": True,
+        "markers_known": True,
+        "one_unit_per_series": True,
+    }
+
+
+def test_a_failing_blocking_check_stops_gold_and_the_load(
+    tmp_path: Path, instance: dg.DagsterInstance, resources: dict, api_key: str
+) -> None:
+    """A replayed BEA answer whose series changes UNIT_MULT between periods: silver is written,
+    its check fails, and nothing downstream runs."""
+    from macro_assets.sandbox.server import Sandbox, SandboxSettings
+
+    rows = [
+        {
+            "TableName": "T10105",
+            "SeriesCode": "A191RC",
+            "LineNumber": "1",
+            "LineDescription": "GDP",
+            "TimePeriod": period,
+            "METRIC_NAME": "Current Dollars",
+            "CL_UNIT": "Level",
+            "UNIT_MULT": mult,
+            "DataValue": "100",
+            "NoteRef": "T10105",
+        }
+        for period, mult in (("2024", "6"), ("2025", "3"))
+    ]
+    (tmp_path / "replay" / "NIPA").mkdir(parents=True)
+    (tmp_path / "replay" / "NIPA" / "T10105.json").write_text(
+        json.dumps(
+            {
+                "BEAAPI": {
+                    "Request": {},
+                    "Results": {
+                        "Data": rows,
+                        "Notes": [
+                            {"NoteRef": "T10105", "NoteText": "Table 1.1.5. - LastRevised: October 29, 2026"}
+                        ],
+                    },
+                }
+            }
+        )
+    )
+    (tmp_path / "replay" / "release_dates.json").write_text(
+        json.dumps({"Gross Domestic Product": {"release_dates": ["2026-10-29T08:30:00-04:00"]}})
+    )
+    (tmp_path / "catalog.yaml").write_text(
+        "releases:\n  Gross Domestic Product:\n    - {dataset: NIPA, table: T10105, frequencies: [A]}\n"
+    )
+    with Sandbox(settings=SandboxSettings(replay_dir=tmp_path / "replay")) as replay:
+        bea = BeaApiResource(api_key=api_key, api_url=replay.api_url, calendar_url=replay.calendar_url)
+        result = run(
+            instance,
+            dict(resources, bea=bea, catalog=CatalogResource(path=str(tmp_path / "catalog.yaml"))),
+            key="2026-10-29",
+        )
+    assert not result.success
+    evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    assert evaluations["one_unit_per_series"].passed is False
+    done = {m.asset_key.to_user_string() for m in result.get_asset_materialization_events()}
+    assert done == {"bea_raw", "bronze", "silver"}

@@ -1,0 +1,77 @@
+"""Checks of silver observations: the contract analysts and the warehouse rely on."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from macro_assets.checks import Outcome
+from macro_assets.transform.observations import KEY, MARKERS, SCHEMA
+
+_PERIOD = {"A": r"^\d{4}$", "Q": r"^\d{4}Q[1-4]$", "M": r"^\d{4}M(0[1-9]|1[0-2])$"}
+_SERIES = ["dataset", "table_name", "line_number", "geo_fips", "frequency"]
+
+
+def schema_contract(frame: pl.DataFrame) -> Outcome:
+    expected, actual = dict(SCHEMA), dict(frame.schema)
+    wrong = {c: str(actual.get(c)) for c, t in expected.items() if actual.get(c) != t}
+    extra = sorted(set(actual) - set(expected))
+    ok = not wrong and not extra
+    text = "columns and types as documented" if ok else f"mismatched columns {wrong}, extra {extra}"
+    return Outcome("schema_contract", ok, text, {"columns": len(actual)})
+
+
+def key_unique(frame: pl.DataFrame) -> Outcome:
+    dupes = frame.select(KEY).is_duplicated().sum()
+    return Outcome("key_unique", dupes == 0, f"{dupes} rows repeat a key", {"duplicate_rows": int(dupes)})
+
+
+def period_format(frame: pl.DataFrame) -> Outcome:
+    bad = frame.filter(
+        pl.when(pl.col("frequency") == "A")
+        .then(~pl.col("time_period").str.contains(_PERIOD["A"]))
+        .when(pl.col("frequency") == "Q")
+        .then(~pl.col("time_period").str.contains(_PERIOD["Q"]))
+        .when(pl.col("frequency") == "M")
+        .then(~pl.col("time_period").str.contains(_PERIOD["M"]))
+        .otherwise(True)
+    )
+    sample = bad["time_period"].head(3).to_list()
+    return Outcome(
+        "period_format",
+        bad.is_empty(),
+        f"{bad.height} periods not in their frequency's format {sample}",
+        {"bad_periods": bad.height},
+    )
+
+
+def markers_known(frame: pl.DataFrame) -> Outcome:
+    """Every non-numeric value is a known marker, and a marker never sits beside a number."""
+    known = sorted(MARKERS - {""} | {"(empty)"})
+    unknown = frame.filter(pl.col("value_status").is_not_null() & ~pl.col("value_status").is_in(known))
+    both = frame.filter(pl.col("value").is_null() == pl.col("value_status").is_null())
+    ok = unknown.is_empty() and both.is_empty()
+    counts = frame.group_by("value_status").len().drop_nulls("value_status")
+    return Outcome(
+        "markers_known",
+        ok,
+        f"{unknown.height} unknown markers, {both.height} rows with value and marker both or neither",
+        {"markers": {r[0]: r[1] for r in counts.iter_rows()}},
+    )
+
+
+def one_unit_per_series(frame: pl.DataFrame) -> Outcome:
+    mixed = (
+        frame.group_by(_SERIES)
+        .agg(pl.struct("unit", "unit_mult").n_unique().alias("units"))
+        .filter(pl.col("units") > 1)
+    )
+    sample = mixed.select("table_name", "line_number", "geo_fips").head(3).rows()
+    return Outcome(
+        "one_unit_per_series",
+        mixed.is_empty(),
+        f"{mixed.height} series change unit across periods {sample}",
+        {"mixed_series": mixed.height},
+    )
+
+
+CHECKS = (schema_contract, key_unique, period_format, markers_known, one_unit_per_series)
