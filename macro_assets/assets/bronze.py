@@ -13,6 +13,7 @@ from macro_assets import lake_layout
 from macro_assets.assets.common import (
     BACKFILL_POLICY,
     GROUP,
+    check_results,
     merge_metadata,
     read_json,
     releases_of,
@@ -22,6 +23,8 @@ from macro_assets.assets.common import (
 from macro_assets.assets.raw import bea_raw
 from macro_assets.bea import envelope
 from macro_assets.bea.errors import BeaSchemaError
+from macro_assets.checks import Outcome
+from macro_assets.checks import bronze as bronze_checks
 from macro_assets.partitions import release_date_partitions
 from macro_assets.resources.lake import LakeResource
 
@@ -49,10 +52,23 @@ def _entry_for_existing(lake: LakeResource, entry: dict, key: str) -> dict:
     kinds={"json"},
     description="Immutable, redacted BEA answers per release date, with a manifest "
     "(request, sha256, bytes, HTTP status, LastRevised, UTCProductionTime, fetched_at).",
+    # Blocking: an answer that is not what the manifest says must not be parsed into silver.
+    check_specs=[
+        dg.AssetCheckSpec(name, asset="bronze", blocking=True) for name in bronze_checks.CHECK_NAMES
+    ],
 )
 def bronze(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
-    return dg.MaterializeResult(
-        metadata=merge_metadata({r: bronze_release(context, r, lake) for r in releases_of(context)})
+    releases = releases_of(context)
+    metadata = merge_metadata({r: bronze_release(context, r, lake) for r in releases})
+    outcomes = [check_bronze(lake, r) for r in releases]
+    return dg.MaterializeResult(metadata=metadata, check_results=check_results(outcomes, "bronze"))
+
+
+def check_bronze(lake: LakeResource, release: date) -> list[Outcome]:
+    """Re-read every object the manifest lists, as silver will."""
+    manifest = read_json(lake, lake_layout.bronze_manifest(release))
+    return bronze_checks.bronze_checks(
+        [(obj, gzip.decompress(lake.get(obj["key"]))) for obj in manifest["objects"]]
     )
 
 

@@ -90,7 +90,11 @@ def merge_metadata(per_release: dict[date, dict[str, Any]]) -> dict[str, Any]:
     return merged
 
 
-def check_results(per_release: list[list[Outcome]], asset: str) -> list[dg.AssetCheckResult]:
+def check_results(
+    per_release: list[list[Outcome]],
+    asset: str,
+    severity: dg.AssetCheckSeverity = dg.AssetCheckSeverity.ERROR,
+) -> list[dg.AssetCheckResult]:
     """One AssetCheckResult per check over the step's releases (failed if any release failed)."""
     by_name: dict[str, list[Outcome]] = {}
     for outcomes in per_release:
@@ -104,7 +108,7 @@ def check_results(per_release: list[list[Outcome]], asset: str) -> list[dg.Asset
                 asset_key=asset,
                 check_name=name,
                 passed=merged.passed,
-                severity=dg.AssetCheckSeverity.ERROR,
+                severity=severity,
                 description=merged.description if not merged.passed else None,
                 metadata={k: v for k, v in merged.metadata.items() if not isinstance(v, dict)}
                 | {k: dg.MetadataValue.json(v) for k, v in merged.metadata.items() if isinstance(v, dict)},

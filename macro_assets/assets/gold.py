@@ -9,6 +9,7 @@ from macro_assets import lake_layout
 from macro_assets.assets.common import (
     BACKFILL_POLICY,
     GROUP,
+    check_results,
     merge_metadata,
     preview,
     read_parquet,
@@ -16,6 +17,8 @@ from macro_assets.assets.common import (
     write_parquet,
 )
 from macro_assets.assets.silver import silver
+from macro_assets.checks import Outcome
+from macro_assets.checks import gold as gold_checks
 from macro_assets.partitions import release_date_partitions
 from macro_assets.resources.lake import LakeResource
 from macro_assets.transform.indicators import SCHEMA, indicators_frame
@@ -29,15 +32,27 @@ from macro_assets.transform.indicators import SCHEMA, indicators_frame
     kinds={"polars", "parquet"},
     description="Indicators: real and nominal GDP, real GDP growth (SAAR), PCE and core PCE "
     "inflation (year over year), the personal saving rate.",
+    # Not blocking: these test BEA's own identities; a failure is worth a look, not a stop.
+    check_specs=[dg.AssetCheckSpec(name, asset="gold") for name in gold_checks.CHECK_NAMES],
 )
 def gold(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
+    per_release = {r: gold_release(context, r, lake) for r in releases_of(context)}
     return dg.MaterializeResult(
-        metadata=merge_metadata({r: gold_release(context, r, lake) for r in releases_of(context)})
+        metadata=merge_metadata({r: meta for r, (meta, _) in per_release.items()}),
+        check_results=check_results([o for _, o in per_release.values()], "gold", dg.AssetCheckSeverity.WARN),
     )
 
 
-def gold_release(context: dg.AssetExecutionContext, release: date, lake: LakeResource) -> dict:
-    frame = indicators_frame(read_parquet(lake, lake_layout.silver_observations(release)))
+def gold_release(
+    context: dg.AssetExecutionContext, release: date, lake: LakeResource
+) -> tuple[dict, list[Outcome]]:
+    observations = read_parquet(lake, lake_layout.silver_observations(release))
+    frame = indicators_frame(observations)
+    outcomes = [
+        gold_checks.gdp_identity(observations),
+        gold_checks.growth_matches_published(observations),
+        gold_checks.indicators_without_gaps(frame),
+    ]
     write_parquet(lake, lake_layout.gold_indicators(release), frame)
     latest = (
         frame.sort("period_end")
@@ -55,4 +70,4 @@ def gold_release(context: dg.AssetExecutionContext, release: date, lake: LakeRes
     # Plain floats plot across partitions in the UI.
     for row in latest.iter_rows(named=True):
         metadata[f"latest_{row['indicator']}"] = float(row["value"])
-    return metadata
+    return metadata, outcomes

@@ -336,16 +336,21 @@ def test_a_release_not_yet_served_fails_to_be_tried_later(
     assert f"BEA does not serve Gross Domestic Product of {november} yet" in failure(result)
 
 
-def test_silver_checks_pass_and_are_recorded(instance: dg.DagsterInstance, resources: dict) -> None:
+def test_bronze_and_silver_checks_pass_and_are_recorded(
+    instance: dg.DagsterInstance, resources: dict
+) -> None:
     result = run(instance, resources)
     assert result.success
-    evaluations = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
+    evaluations = {
+        (e.asset_key.to_user_string(), e.check_name): e.passed for e in result.get_asset_check_evaluations()
+    }
+    silver = ("schema_contract", "key_unique", "period_format", "markers_known", "one_unit_per_series")
+    bronze = ("valid_envelope", "last_revised_parsed", "sha256_as_recorded")
+    gold = ("gdp_identity", "growth_matches_published", "indicators_without_gaps")
     assert evaluations == {
-        "schema_contract": True,
-        "key_unique": True,
-        "period_format": True,
-        "markers_known": True,
-        "one_unit_per_series": True,
+        (asset, n): True
+        for asset, names in (("silver", silver), ("bronze", bronze), ("gold", gold))
+        for n in names
     }
 
 

@@ -1,0 +1,55 @@
+"""Checks of bronze: every captured answer is a valid BEA envelope, as the manifest recorded it."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from macro_assets.bea import envelope
+from macro_assets.bea.errors import BeaError
+from macro_assets.checks import Outcome
+
+
+def bronze_checks(objects: list[tuple[dict[str, Any], bytes]]) -> list[Outcome]:
+    """``objects``: (manifest entry, uncompressed answer) pairs."""
+    invalid, revised, hashes = [], [], []
+    for entry, raw in objects:
+        label = entry["key"].split("/", 2)[-1]
+        if hashlib.sha256(raw).hexdigest() != entry["sha256"]:
+            hashes.append(label)
+        try:
+            doc = envelope.decode(raw)
+            envelope.raise_for_errors(doc, label)
+            envelope.data_rows(doc, label)
+        except BeaError as exc:
+            invalid.append(f"{label}: {exc}")
+            continue
+        try:
+            if envelope.last_revised(doc, entry["table"]).isoformat() != entry["last_revised"]:
+                revised.append(label)
+        except BeaError:
+            revised.append(label)
+    n = len(objects)
+    return [
+        Outcome(
+            "valid_envelope",
+            not invalid,
+            f"{len(invalid)} of {n} answers invalid: {invalid[:2]}",
+            {"answers": n},
+        ),
+        Outcome(
+            "last_revised_parsed",
+            not revised,
+            f"LastRevised missing or not as recorded in {revised[:3]}",
+            {"answers": n},
+        ),
+        Outcome(
+            "sha256_as_recorded",
+            not hashes,
+            f"{len(hashes)} answers differ from their manifest sha256: {hashes[:3]}",
+            {"answers": n},
+        ),
+    ]
+
+
+CHECK_NAMES = ("valid_envelope", "last_revised_parsed", "sha256_as_recorded")

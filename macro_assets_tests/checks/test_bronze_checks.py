@@ -1,0 +1,48 @@
+"""Bronze's checks on real BEA answers from ../shared, and on tampered ones."""
+
+from __future__ import annotations
+
+import hashlib
+
+from macro_assets.checks.bronze import bronze_checks
+from macro_assets_tests.conftest import SHARED
+
+SAMPLE = SHARED / "samples" / "bea_api_raw_Regional_SAINC1_line1_Alabama_2017_2022.json"
+
+
+def entry(raw: bytes, **over: str) -> dict:
+    return {
+        "key": "bronze/release_date=2023-09-29/dataset=Regional/table=SAINC1/line_code=1.json.gz",
+        "table": "SAINC1",
+        "sha256": hashlib.sha256(raw).hexdigest(),
+        "last_revised": "2023-09-29",
+        **over,
+    }
+
+
+def outcomes(pairs: list) -> dict[str, bool]:  # noqa: ANN001
+    return {o.name: o.passed for o in bronze_checks(pairs)}
+
+
+def test_a_real_answer_passes() -> None:
+    raw = SAMPLE.read_bytes()
+    assert outcomes([(entry(raw), raw)]) == {
+        "valid_envelope": True,
+        "last_revised_parsed": True,
+        "sha256_as_recorded": True,
+    }
+
+
+def test_a_changed_byte_and_a_wrong_vintage_are_caught() -> None:
+    raw = SAMPLE.read_bytes()
+    tampered = raw.replace(b"197964", b"197965")
+    assert outcomes([(entry(raw), tampered)])["sha256_as_recorded"] is False
+    assert outcomes([(entry(raw, last_revised="2023-10-01"), raw)])["last_revised_parsed"] is False
+
+
+def test_an_error_answer_or_empty_data_is_not_a_valid_envelope() -> None:
+    error = b'{"BEAAPI": {"Results": {"Error": {"APIErrorCode": "201", "APIErrorDescription": "x"}}}}'
+    empty = b'{"BEAAPI": {"Results": {"Data": [], "Notes": []}}}'
+    result = bronze_checks([(entry(error), error), (entry(empty), empty)])
+    valid = next(o for o in result if o.name == "valid_envelope")
+    assert not valid.passed and valid.description.startswith("2 of 2 answers invalid")

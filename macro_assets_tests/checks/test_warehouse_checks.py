@@ -1,0 +1,37 @@
+"""The warehouse checks against a real PostgreSQL: pass after a load, fail when rows go missing."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from macro_assets.checks.warehouse import warehouse_checks
+from macro_assets.warehouse.load import load_release
+from macro_assets_tests.warehouse.test_load import indicators, observations
+
+R1, R2 = date(2026, 8, 27), date(2026, 9, 24)
+
+
+def outcomes(engine: sa.Engine, release: date, silver) -> dict[str, bool]:  # noqa: ANN001
+    return {o.name: o.passed for o in warehouse_checks(engine, release, silver)}
+
+
+def test_pass_after_loads_and_fail_when_rows_go_missing(database_url: str) -> None:
+    engine = sa.create_engine(database_url)
+    first, second = observations({"2023": 1.0, "2024": 2.0}, R1), observations({"2023": 1.0, "2024": 2.5}, R2)
+    load_release(engine, R1, first, indicators(1.0, R1))
+    load_release(engine, R2, second, indicators(1.0, R2))
+    assert (
+        outcomes(engine, R1, first)
+        == outcomes(engine, R2, second)
+        == {"rows_match_silver": True, "no_duplicate_keys": True}
+    )
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text("DELETE FROM bea.observations WHERE time_period = '2024' AND published_in = :r"),
+            {"r": R2},
+        )
+    assert outcomes(engine, R2, second)["rows_match_silver"] is False
+    assert outcomes(engine, R1, first)["rows_match_silver"] is True
+    engine.dispose()
