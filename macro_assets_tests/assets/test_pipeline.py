@@ -336,9 +336,7 @@ def test_a_release_not_yet_served_fails_to_be_tried_later(
     assert f"BEA does not serve Gross Domestic Product of {november} yet" in failure(result)
 
 
-def test_bronze_and_silver_checks_pass_and_are_recorded(
-    instance: dg.DagsterInstance, resources: dict
-) -> None:
+def test_every_check_passes_and_is_recorded(instance: dg.DagsterInstance, resources: dict) -> None:
     result = run(instance, resources)
     assert result.success
     evaluations = {
@@ -347,11 +345,9 @@ def test_bronze_and_silver_checks_pass_and_are_recorded(
     silver = ("schema_contract", "key_unique", "period_format", "markers_known", "one_unit_per_series")
     bronze = ("valid_envelope", "last_revised_parsed", "sha256_as_recorded")
     gold = ("gdp_identity", "growth_matches_published", "indicators_without_gaps")
-    assert evaluations == {
-        (asset, n): True
-        for asset, names in (("silver", silver), ("bronze", bronze), ("gold", gold))
-        for n in names
-    }
+    loaded = ("rows_match_silver", "no_duplicate_keys")
+    assets = (("silver", silver), ("bronze", bronze), ("gold", gold), ("postgres_tables", loaded))
+    assert evaluations == {(asset, n): True for asset, names in assets for n in names}
 
 
 def test_a_failing_blocking_check_stops_gold_and_the_load(
