@@ -127,7 +127,7 @@ def _copy(conn: sa.Connection, staging: str, frame: pl.DataFrame) -> None:
 def _sql(target: Target) -> dict[str, str]:
     """The fold's statements; identifiers come from the constant Targets, values are bound."""
     t, s = target.table, target.staging
-    key = " AND ".join(f"{a}.{c} = {b}.{c}" for c in target.key for a, b in [("x", "y")])
+    key = " AND ".join(f"x.{c} = y.{c}" for c in target.key)
     same = " AND ".join(f"x.{c} IS NOT DISTINCT FROM y.{c}" for c in target.attrs)
     unit = "{a}.dataset = :dataset AND {a}.table_name = :table_name"
     cols = ", ".join(target.columns)
