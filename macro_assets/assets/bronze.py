@@ -18,6 +18,7 @@ from macro_assets.assets.common import (
     read_json,
     releases_of,
     sha256,
+    timed,
     write_json,
 )
 from macro_assets.assets.raw import bea_raw
@@ -72,6 +73,7 @@ def check_bronze(lake: LakeResource, release: date) -> list[Outcome]:
     )
 
 
+@timed
 def bronze_release(context: dg.AssetExecutionContext, release: date, lake: LakeResource) -> dict:
     manifest_key = lake_layout.bronze_manifest(release)
     if lake.exists(manifest_key):

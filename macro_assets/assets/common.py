@@ -4,8 +4,11 @@ import gzip
 import hashlib
 import io
 import json
+import time
+from collections.abc import Callable
 from datetime import date
-from typing import Any
+from functools import wraps
+from typing import Any, TypeVar
 
 import dagster as dg
 import polars as pl
@@ -15,6 +18,7 @@ from macro_assets.partitions import parse_release_key
 from macro_assets.resources.lake import LakeResource
 
 GROUP = "bea"
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
 def sha256(data: bytes) -> str:
@@ -115,3 +119,18 @@ def check_results(
             )
         )
     return results
+
+
+def timed(fn: _F) -> _F:
+    """Add ``duration_s`` to the metadata a per-release function returns (a dict, or a tuple
+    whose first item is the dict): plotted across partitions in the UI."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        started = time.monotonic()
+        result = fn(*args, **kwargs)
+        metadata = result[0] if isinstance(result, tuple) else result
+        metadata.setdefault("duration_s", round(time.monotonic() - started, 3))
+        return result
+
+    return wrapper  # type: ignore[return-value]

@@ -14,6 +14,7 @@ from macro_assets.assets.common import (
     preview,
     read_parquet,
     releases_of,
+    timed,
     write_parquet,
 )
 from macro_assets.assets.silver import silver
@@ -43,6 +44,7 @@ def gold(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.Materializ
     )
 
 
+@timed
 def gold_release(
     context: dg.AssetExecutionContext, release: date, lake: LakeResource
 ) -> tuple[dict, list[Outcome]]:

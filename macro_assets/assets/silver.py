@@ -17,6 +17,7 @@ from macro_assets.assets.common import (
     read_json,
     releases_of,
     sha256,
+    timed,
     write_parquet,
 )
 from macro_assets.bea.errors import BeaSchemaError
@@ -52,6 +53,7 @@ def silver(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.Material
     )
 
 
+@timed
 def silver_release(
     context: dg.AssetExecutionContext, release: date, lake: LakeResource
 ) -> tuple[dict, list[Outcome]]:

@@ -1,5 +1,6 @@
 """postgres_tables: silver and gold loaded into PostgreSQL, idempotently per release."""
 
+import time
 from datetime import date
 
 import dagster as dg
@@ -20,18 +21,36 @@ from macro_assets.checks import warehouse as warehouse_checks
 from macro_assets.partitions import release_date_partitions
 from macro_assets.resources.lake import LakeResource
 from macro_assets.resources.warehouse import WarehouseResource
-from macro_assets.warehouse.load import TableInfo, load_release
+from macro_assets.transform.indicators import INDICATORS
+from macro_assets.version import code_version
+from macro_assets.warehouse.load import Audit, TableInfo, load_release
 
 
-def table_infos(manifest: dict) -> dict[tuple[str, str], TableInfo]:
-    """BEA release name and LastRevised per table, from the bronze manifest."""
-    infos: dict[tuple[str, str], TableInfo] = {}
+def table_infos(manifest: dict, lake: LakeResource) -> dict[tuple[str, str], TableInfo]:
+    """Per table, from the bronze manifest: BEA's release name, the newest LastRevised of its
+    answers, and the answers themselves; per indicator, those of the table it is computed from."""
+    objects: dict[tuple[str, str], list[dict]] = {}
     for obj in manifest["objects"]:
-        unit = (obj["dataset"], obj["table"])
-        revised = date.fromisoformat(obj["last_revised"])
-        known = infos.get(unit)
-        if known is None or (known.last_revised and revised > known.last_revised):
-            infos[unit] = TableInfo(obj.get("release"), revised)
+        objects.setdefault((obj["dataset"], obj["table"]), []).append(obj)
+    infos: dict[tuple[str, str], TableInfo] = {}
+    for unit, objs in objects.items():
+        infos[unit] = TableInfo(
+            bea_release=objs[0].get("release"),
+            last_revised=max(date.fromisoformat(o["last_revised"]) for o in objs),
+            bronze_objects=tuple(
+                {
+                    "uri": lake.uri(o["key"]),
+                    "sha256": o["sha256"],
+                    "last_revised": o["last_revised"],
+                    "line_code": o.get("line_code"),
+                }
+                for o in sorted(objs, key=lambda o: o["key"])
+            ),
+        )
+    for ind in INDICATORS:
+        source = next((info for (_, t), info in infos.items() if t == ind.table_name), None)
+        if source is not None:
+            infos[("gold", ind.name)] = source
     return infos
 
 
@@ -61,18 +80,27 @@ def postgres_tables_release(
 ) -> tuple[dict, list[Outcome]]:
     obs = read_parquet(lake, lake_layout.silver_observations(release))
     ind = read_parquet(lake, lake_layout.gold_indicators(release))
-    infos = table_infos(read_json(lake, lake_layout.bronze_manifest(release)))
+    infos = table_infos(read_json(lake, lake_layout.bronze_manifest(release)), lake)
+    started = time.monotonic()
     engine = warehouse.engine()
     try:
-        counts = load_release(engine, release, obs, ind, infos, context.run_id)
+        audit = Audit(run_id=context.run_id, asset="postgres_tables", code_version=code_version())
+        counts = load_release(engine, release, obs, ind, infos, audit)
         outcomes = warehouse_checks.warehouse_checks(engine, release, obs)
     finally:
         engine.dispose()
-    metadata: dict[str, object] = {"dagster/row_count": obs.height + ind.height}
+    metadata: dict[str, object] = {
+        "dagster/row_count": obs.height + ind.height,
+        "code_version": audit.code_version,
+        # Values of an earlier vintage this release revised or dropped: BEA's revisions found.
+        "revisions_found": sum(c.closed for c in counts.values()),
+    }
     for table, c in counts.items():
         context.log.info(
             f"bea.{table}: {c.inserted} rows inserted, {c.closed} closed (revised or dropped), "
-            f"{c.extended} extended; {c.unchanged_tables} of {c.tables} tables unchanged"
+            f"{c.extended} extended, {c.unchanged} unchanged; {c.unchanged_tables} of {c.tables} "
+            "tables unchanged"
         )
         metadata.update({f"{table}_{k}": v for k, v in vars(c).items()})
+    metadata["duration_s"] = round(time.monotonic() - started, 3)
     return metadata, outcomes

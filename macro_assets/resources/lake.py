@@ -4,6 +4,7 @@ import os
 import re
 import tempfile
 from pathlib import Path
+from urllib.parse import quote
 
 import dagster as dg
 
@@ -25,7 +26,8 @@ class LakeResource(dg.ConfigurableResource):
         return Path(self.url).resolve() / key
 
     def uri(self, key: str) -> str:
-        return self._path(key).as_uri()
+        # '=' is legal in a URI path: keep keys readable (and the path usable after file://).
+        return "file://" + quote(str(self._path(key)), safe="/=")
 
     def exists(self, key: str) -> bool:
         return self._path(key).exists()

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import polars as pl
@@ -78,6 +79,7 @@ class LoadCounts:
     inserted: int = 0
     closed: int = 0
     extended: int = 0
+    unchanged: int = 0  # rows of the release whose stored value already ran through it
     unchanged_tables: int = 0
     tables: int = 0
 
@@ -90,6 +92,18 @@ class LoadCounts:
 class TableInfo:
     bea_release: str | None = None
     last_revised: date | None = None
+    # The bronze answers the table was parsed from: {uri, sha256, last_revised, line_code}.
+    bronze_objects: tuple[dict, ...] = ()
+
+
+@dataclass(frozen=True)
+class Audit:
+    """Who is loading: written to bea.load_audit beside every table the load touches."""
+
+    run_id: str | None = None
+    asset: str = "postgres_tables"
+    code_version: str = "unknown"
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
 def ensure_schema(engine: sa.Engine) -> None:
@@ -164,7 +178,7 @@ def _fold_unit(
     sha: str,
     rows: int,
     info: TableInfo,
-    run_id: str | None,
+    audit: Audit,
 ) -> LoadCounts:
     dataset, table_name = unit
     loaded_sql = (
@@ -179,13 +193,18 @@ def _fold_unit(
                 "drop schema bea and replay the releases from bronze"
             )
         counts.unchanged_tables = 1
+        counts.unchanged = rows
+        _write_audit(conn, target, release, unit, "already_loaded", rows, counts, info, audit)
         return counts
     earlier = [d for d in loaded if d < release]
     later = [d for d in loaded if d > release]
     prev, nxt = (max(earlier) if earlier else None), (min(later) if later else None)
     if prev is not None and loaded[prev] == sha:
         counts.unchanged_tables = 1  # R repeats P: every value already runs through R
+        counts.unchanged = rows
+        outcome = "same_as_previous"
     else:
+        outcome = "folded"
         params = {"dataset": dataset, "table_name": table_name, "r": release, "n": nxt}
         sql = _sql(target)
         if nxt is not None:
@@ -193,7 +212,9 @@ def _fold_unit(
         counts.closed += conn.execute(sa.text(sql["cut"]), params).rowcount
         if nxt is not None:
             counts.extended += conn.execute(sa.text(sql["extend"]), params).rowcount
-        counts.inserted += conn.execute(sa.text(sql["start"]), params).rowcount
+        started = conn.execute(sa.text(sql["start"]), params).rowcount
+        counts.inserted += started
+        counts.unchanged = rows - started - counts.extended
     conn.execute(
         sa.text(
             "INSERT INTO bea.release_tables (release_date, dataset, table_name, bea_release, last_revised, "
@@ -207,10 +228,49 @@ def _fold_unit(
             "lr": info.last_revised,
             "rows": rows,
             "sha": sha,
-            "run": run_id,
+            "run": audit.run_id,
         },
     )
+    _write_audit(conn, target, release, unit, outcome, rows, counts, info, audit)
     return counts
+
+
+def _write_audit(
+    conn: sa.Connection,
+    target: Target,
+    release: date,
+    unit: tuple[str, str],
+    outcome: str,
+    rows: int,
+    counts: LoadCounts,
+    info: TableInfo,
+    audit: Audit,
+) -> None:
+    conn.execute(
+        sa.text(
+            "INSERT INTO bea.load_audit (run_id, release_date, asset, target, dataset, table_name, outcome, "
+            "rows_in_release, rows_inserted, rows_closed, rows_extended, rows_unchanged, started_at, "
+            "finished_at, code_version, bronze_objects) VALUES (:run, :r, :asset, :target, :d, :t, :outcome, "
+            ":rows, :ins, :closed, :ext, :unch, :started, clock_timestamp(), :code, CAST(:objects AS jsonb))"
+        ),
+        {
+            "run": audit.run_id,
+            "r": release,
+            "asset": audit.asset,
+            "target": target.table,
+            "d": unit[0],
+            "t": unit[1],
+            "outcome": outcome,
+            "rows": rows,
+            "ins": counts.inserted,
+            "closed": counts.closed,
+            "ext": counts.extended,
+            "unch": counts.unchanged,
+            "started": audit.started_at,
+            "code": audit.code_version,
+            "objects": json.dumps(list(info.bronze_objects), sort_keys=True),
+        },
+    )
 
 
 LAYOUTS = Path(__file__).with_name("layouts.yaml")
@@ -261,7 +321,7 @@ def _load_target(
     frame: pl.DataFrame,
     release: date,
     infos: dict[tuple[str, str], TableInfo],
-    run_id: str | None,
+    audit: Audit,
 ) -> LoadCounts:
     frame = frame.with_columns(
         *(pl.lit(v).alias(k) for k, v in target.defaults.items()),
@@ -285,7 +345,7 @@ def _load_target(
                 sha,
                 part.height,
                 infos.get((dataset, table_name), TableInfo()),
-                run_id,
+                audit,
             )
         )
     return counts
@@ -297,9 +357,12 @@ def load_release(
     obs: pl.DataFrame,
     ind: pl.DataFrame,
     infos: dict[tuple[str, str], TableInfo] | None = None,
-    run_id: str | None = None,
+    audit: Audit | None = None,
 ) -> dict[str, LoadCounts]:
-    """Fold one release's observations and indicators into the warehouse, atomically."""
+    """Fold one release's observations and indicators into the warehouse, atomically, with a
+    bea.load_audit row per table. ``infos`` is keyed by (dataset, table_name); an indicator's
+    unit is ("gold", indicator)."""
+    audit = audit or Audit()
     for frame, name in ((obs, "observations"), (ind, "indicators")):
         if frame.height and frame["release_date"].unique().to_list() != [release]:
             raise ValueError(f"{name} for release {release} hold rows of another release date")
@@ -308,8 +371,8 @@ def load_release(
         # Folds read their neighbours' rows: one load at a time, whatever the release.
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOAD_LOCK})
         counts = {
-            "observations": _load_target(conn, OBSERVATIONS, obs, release, infos or {}, run_id),
-            "indicators": _load_target(conn, INDICATORS, ind, release, {}, run_id),
+            "observations": _load_target(conn, OBSERVATIONS, obs, release, infos or {}, audit),
+            "indicators": _load_target(conn, INDICATORS, ind, release, infos or {}, audit),
         }
         _refresh_dimensions(conn, release)
         return counts

@@ -60,6 +60,44 @@ CREATE TABLE IF NOT EXISTS bea.release_tables (
     PRIMARY KEY (release_date, dataset, table_name)
 );
 
+-- One row per table a load touched: who loaded what, from which bronze answers, with what
+-- effect. Written in the load's own transaction, so it never records a load that rolled back.
+CREATE TABLE IF NOT EXISTS bea.load_audit (
+    audit_id        bigserial   PRIMARY KEY,
+    run_id          text,
+    release_date    date        NOT NULL,  -- the partition
+    asset           text        NOT NULL,
+    target          text        NOT NULL,  -- bea.observations or bea.indicators
+    dataset         text        NOT NULL,
+    table_name      text        NOT NULL,
+    outcome         text        NOT NULL
+                    CHECK (outcome IN ('folded', 'same_as_previous', 'already_loaded')),
+    rows_in_release integer     NOT NULL,
+    rows_inserted   integer     NOT NULL,
+    rows_closed     integer     NOT NULL,
+    rows_extended   integer     NOT NULL,
+    rows_unchanged  integer     NOT NULL,
+    started_at      timestamptz NOT NULL,
+    finished_at     timestamptz NOT NULL,
+    code_version    text        NOT NULL,
+    bronze_objects  jsonb       NOT NULL   -- [{uri, sha256, last_revised, line_code}]
+);
+CREATE INDEX IF NOT EXISTS load_audit_table ON bea.load_audit (dataset, table_name, release_date);
+CREATE INDEX IF NOT EXISTS load_audit_run ON bea.load_audit (run_id);
+
+-- Where each (release, table) in the warehouse came from: the run whose load it is, and the
+-- bronze answers it was parsed from. Join bea.observations on published_in = release_date.
+CREATE OR REPLACE VIEW bea.table_lineage AS
+SELECT r.release_date, r.dataset, r.table_name, r.bea_release, r.last_revised, r.row_count,
+       r.data_sha256, r.run_id, r.loaded_at, a.code_version, a.bronze_objects
+FROM bea.release_tables r
+LEFT JOIN LATERAL (
+    SELECT code_version, bronze_objects FROM bea.load_audit a
+    WHERE a.run_id IS NOT DISTINCT FROM r.run_id AND a.release_date = r.release_date
+      AND a.dataset = r.dataset AND a.table_name = r.table_name AND a.outcome <> 'already_loaded'
+    ORDER BY a.audit_id LIMIT 1
+) a ON true;
+
 CREATE OR REPLACE VIEW bea.observations_latest AS
 SELECT * FROM bea.observations WHERE replaced_in IS NULL;
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
+import hashlib
+import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -71,6 +75,71 @@ def test_sync_then_materialize_loads_the_tables(tmp_path: Path, database_url: st
         ).scalar_one()
     engine.dispose()
     assert observations > 10_000 and indicators == 6
+    follow_the_lineage_how_to(env, database_url, latest)
+
+
+def follow_the_lineage_how_to(env: dict[str, str], database_url: str, partition: str) -> None:
+    """docs/lineage.md, block by block: SQL to the run and bronze answer, then the run itself."""
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "lineage.md").read_text()
+    trace, audit = re.findall(r"```sql\n(.*?)```", doc, re.S)
+    (graphql,) = re.findall(r"```graphql\n(.*?)```", doc, re.S)
+    engine = sa.create_engine(database_url)
+    with engine.connect() as conn:
+        found = conn.execute(sa.text(trace)).mappings().one()
+        audits = conn.execute(sa.text(audit)).mappings().all()
+    engine.dispose()
+    assert found["published_in"].isoformat() <= partition and found["value"] is not None
+    raw = gzip.decompress(Path(found["bronze_uri"].removeprefix("file://")).read_bytes())
+    assert hashlib.sha256(raw).hexdigest() == found["bronze_sha256"]
+    assert b"REDACTED" in raw and found["code_version"].startswith("0.")
+    run_id = found["run_id"]
+    assert {a["run_id"] for a in audits} == {run_id} and {a["outcome"] for a in audits} == {"folded"}
+
+    listed = subprocess.run(
+        [str(BIN / "dagster"), "run", "list", "--limit", "20"], env=env, capture_output=True, text=True
+    )
+    assert f"Run: {run_id}" in listed.stdout, listed.stderr[-2000:]
+    export = Path(env["DAGSTER_HOME"]).parent / "run.gz"
+    exported = subprocess.run(
+        [str(BIN / "dagster"), "debug", "export", run_id, str(export)],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert exported.returncode == 0 and export.stat().st_size > 1000, exported.stderr[-2000:]
+
+    query = export.with_name("lineage.graphql")
+    query.write_text(graphql)
+    out = export.with_name("run.json")
+    answered = subprocess.run(
+        [
+            str(BIN / "dagster-graphql"),
+            "-m",
+            "macro_assets.definitions",
+            "--file",
+            str(query),
+            "-v",
+            json.dumps({"runId": run_id}),
+            "-o",
+            str(out),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert answered.returncode == 0, answered.stderr[-2000:]
+    run = json.loads(out.read_text())["data"]["runOrError"]
+    assert run["status"] == "SUCCESS"
+    assert {"key": "dagster/partition", "value": partition} in run["tags"]
+    metadata = {
+        m["assetKey"]["path"][0]: {e["label"]: e for e in m["metadataEntries"]}
+        for m in run["assetMaterializations"]
+    }
+    assert set(metadata) == {"bea_raw", "bronze", "silver", "gold", "postgres_tables"}
+    assert metadata["postgres_tables"]["code_version"]["text"] == found["code_version"]
+    assert metadata["bea_raw"]["api_calls"]["intValue"] > 0
+    assert all("duration_s" in entries for entries in metadata.values())
 
 
 def test_bad_input_is_one_line(tmp_path: Path, database_url: str) -> None:
