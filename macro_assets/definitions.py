@@ -3,21 +3,23 @@
 import dagster as dg
 
 from macro_assets.assets.bronze import bronze
+from macro_assets.assets.freshness import fresh_against_bea_schedule
 from macro_assets.assets.gold import gold
 from macro_assets.assets.raw import bea_raw
 from macro_assets.assets.silver import silver
 from macro_assets.assets.warehouse import postgres_tables
-from macro_assets.automation.schedules import daily_vintage_check
+from macro_assets.automation.schedules import daily_vintage_check, freshness_schedule
 from macro_assets.automation.sensors import release_sensor
-from macro_assets.jobs import refresh_job
+from macro_assets.jobs import freshness_job, refresh_job
 from macro_assets.resources import resources_from_env
 
 ASSETS = [bea_raw, bronze, silver, gold, postgres_tables]
 
 defs = dg.Definitions(
     assets=ASSETS,
-    jobs=[refresh_job],
+    asset_checks=[fresh_against_bea_schedule],
+    jobs=[refresh_job, freshness_job],
     sensors=[release_sensor],
-    schedules=[daily_vintage_check],
+    schedules=[daily_vintage_check, freshness_schedule],
     resources=resources_from_env(),
 )

@@ -1,9 +1,18 @@
-"""Jobs: one, to refresh a release through every layer."""
+"""Jobs: one to refresh a release through every layer, one to check the warehouse is current."""
 
 import dagster as dg
 
+from macro_assets.assets.freshness import fresh_against_bea_schedule
+
+# The freshness check looks at every partition at once: it runs on its own, not per release.
 refresh_job = dg.define_asset_job(
     "refresh_release",
-    selection=dg.AssetSelection.groups("bea"),
+    selection=dg.AssetSelection.groups("bea") - dg.AssetSelection.checks(fresh_against_bea_schedule),
     description="Fetch, keep, parse, compute and load one BEA release date.",
+)
+
+freshness_job = dg.define_asset_job(
+    "check_freshness",
+    selection=dg.AssetSelection.checks(fresh_against_bea_schedule),
+    description="Is the newest release in PostgreSQL as new as BEA's schedule says it should be?",
 )

@@ -16,20 +16,26 @@ def landing_prefix(release: date) -> str:
     return f"landing/release_date={release}"
 
 
-def landing_object(release: date, dataset: str, table: str, line_code: str | None = None) -> str:
-    return f"{landing_prefix(release)}/{_answer_path(dataset, table, line_code)}"
+def landing_object(release: date, run_id: str, dataset: str, table: str, line_code: str | None = None) -> str:
+    # Per run: two runs of one release never write the same landing object, and the release's
+    # landing manifest (replaced atomically) always lists one run's complete set.
+    return f"{landing_prefix(release)}/run_id={run_id}/{_answer_path(dataset, table, line_code)}"
 
 
 def landing_manifest(release: date) -> str:
     return f"landing/release_date={release}/_manifest.json"
 
 
+def bronze_prefix(release: date) -> str:
+    return f"bronze/release_date={release}"
+
+
 def bronze_object(release: date, dataset: str, table: str, line_code: str | None = None) -> str:
-    return f"bronze/release_date={release}/{_answer_path(dataset, table, line_code)}"
+    return f"{bronze_prefix(release)}/{_answer_path(dataset, table, line_code)}"
 
 
 def bronze_manifest(release: date) -> str:
-    return f"bronze/release_date={release}/_manifest.json"
+    return f"{bronze_prefix(release)}/_manifest.json"
 
 
 def silver_observations(release: date) -> str:

@@ -17,5 +17,6 @@ def test_definitions_load_with_the_layered_graph() -> None:
     assert defs.resolve_job_def("refresh_release") is not None
     assert set(defs.resources) == {"bea", "lake", "warehouse", "catalog"}
     assert [s.name for s in defs.sensors] == ["release_sensor"]
-    assert [s.name for s in defs.schedules] == ["daily_vintage_check"]
+    assert [s.name for s in defs.schedules] == ["daily_vintage_check", "hourly_freshness_check"]
+    assert defs.resolve_job_def("check_freshness") is not None
     assert defs.schedules[0].execution_timezone == "America/New_York"

@@ -84,6 +84,9 @@ def bronze_release(context: dg.AssetExecutionContext, release: date, lake: LakeR
             "written": 0,
             "manifest": lake.uri(manifest_key),
         }
+    swept = lake.sweep_partials(lake_layout.bronze_prefix(release))
+    if swept:
+        context.log.warning(f"removed {swept} partial file(s) a killed run left in bronze for {release}")
     landing = read_json(lake, lake_layout.landing_manifest(release))
     objects, written = [], 0
     for entry in landing["objects"]:

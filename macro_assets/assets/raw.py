@@ -27,7 +27,7 @@ from macro_assets.resources.lake import LakeResource
 
 
 def land(
-    lake: LakeResource, release: date, unit: FetchUnit, answer: Answer, publishing: set[str]
+    lake: LakeResource, release: date, unit: FetchUnit, answer: Answer, publishing: set[str], run_id: str
 ) -> dict | None:
     """Write the redacted answer to landing and describe it, if it is the vintage in force on the
     release date; None for a table BEA has revised since (that day's vintage is gone).
@@ -41,7 +41,7 @@ def land(
             f"BEA does not serve {unit.table.release} of {release} yet: {unit.label} is still the vintage "
             f"of {answer.last_revised}; run again later (the release sensor waits for it)"
         )
-    key = lake_layout.landing_object(release, unit.table.dataset, unit.table.table, unit.line_code)
+    key = lake_layout.landing_object(release, run_id, unit.table.dataset, unit.table.table, unit.line_code)
     lake.put(key, gzip_bytes(answer.raw))
     return {
         "dataset": unit.table.dataset,
@@ -103,7 +103,7 @@ def fetch_release(
             context.log.info(f"fetching {len(units)} answers, {bea.fetch_concurrency} at a time")
 
             def on_answer(unit: FetchUnit, answer: Answer) -> dict | None:
-                entry = land(lake, release, unit, answer, publishing)
+                entry = land(lake, release, unit, answer, publishing, context.run_id)
                 if entry is None:
                     skipped.append(f"{unit.label} (LastRevised {answer.last_revised})")
                     if unit.table.release in publishing:

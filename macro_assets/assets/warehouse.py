@@ -20,7 +20,7 @@ from macro_assets.checks import Outcome
 from macro_assets.checks import warehouse as warehouse_checks
 from macro_assets.partitions import release_date_partitions
 from macro_assets.resources.lake import LakeResource
-from macro_assets.resources.warehouse import WarehouseResource
+from macro_assets.resources.warehouse import TRANSIENT, WarehouseResource, unavailable
 from macro_assets.transform.indicators import INDICATORS
 from macro_assets.version import code_version
 from macro_assets.warehouse.load import Audit, TableInfo, load_release
@@ -68,7 +68,19 @@ def table_infos(manifest: dict, lake: LakeResource) -> dict[tuple[str, str], Tab
 def postgres_tables(
     context: dg.AssetExecutionContext, lake: LakeResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
-    per_release = {r: postgres_tables_release(context, r, lake, warehouse) for r in releases_of(context)}
+    try:
+        per_release = {r: postgres_tables_release(context, r, lake, warehouse) for r in releases_of(context)}
+    except TRANSIENT as exc:
+        # Each release loads in one transaction: what failed rolled back, and a retry redoes
+        # only what is missing (loaded releases are recognised and skipped).
+        error = unavailable(exc, warehouse.describe())
+        context.log.warning(
+            f"{error}; retry {context.retry_number + 1} of {warehouse.unavailable_retries} "
+            f"in {warehouse.unavailable_wait_s:g} s"
+        )
+        raise dg.RetryRequested(
+            max_retries=warehouse.unavailable_retries, seconds_to_wait=warehouse.unavailable_wait_s
+        ) from error
     return dg.MaterializeResult(
         metadata=merge_metadata({r: meta for r, (meta, _) in per_release.items()}),
         check_results=check_results([o for _, o in per_release.values()], "postgres_tables"),

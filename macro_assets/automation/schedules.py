@@ -9,7 +9,7 @@ before requesting the run (adding an existing key is a no-op).
 import dagster as dg
 
 from macro_assets.automation import vintage
-from macro_assets.jobs import refresh_job
+from macro_assets.jobs import freshness_job, refresh_job
 from macro_assets.partitions import release_date_partitions
 from macro_assets.resources.bea import BeaApiResource
 from macro_assets.resources.catalog import CatalogResource
@@ -40,3 +40,14 @@ def daily_vintage_check(
     context.instance.add_dynamic_partitions(release_date_partitions.name, [key])
     context.log.info(f"revised after {newest}: {found}; partition {key} added")
     return dg.RunRequest(partition_key=key, run_key=f"daily:{key}:{','.join(sorted(found))}")
+
+
+freshness_schedule = dg.ScheduleDefinition(
+    name="hourly_freshness_check",
+    cron_schedule="15 * * * *",
+    execution_timezone="America/New_York",
+    job=freshness_job,
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="Every hour: fails the freshness check of postgres_tables when a catalog release BEA "
+    "has published is not loaded within the grace period.",
+)

@@ -18,11 +18,14 @@ def _step(message: str) -> None:
     click.echo(click.style("==> ", fg="cyan", bold=True) + message, err=True)
 
 
+_WRAPPERS = ("DagsterExecutionStepExecutionError", "RetryRequested")
+
+
 def first_error_line(result: dg.ExecuteInProcessResult) -> str:
     for event in result.all_events:
         if event.is_step_failure and event.step_failure_data.error:
             error = event.step_failure_data.error
-            while error.cause is not None and error.cls_name == "DagsterExecutionStepExecutionError":
+            while error.cause is not None and error.cls_name in _WRAPPERS:
                 error = error.cause
             return f"{event.step_key}: {error.message.strip().splitlines()[0]}"
     return "the run failed"
@@ -63,6 +66,13 @@ def run_demo(instance: dg.DagsterInstance, partition_key: str | None) -> None:
     with dg.build_resources(dict(defs.resources)) as res:
         _step(f"BEA: {res.bea.describe()}")
         _step(f"warehouse: {res.warehouse.describe()}")
+        # Fail at once on a wrong DATABASE_URL: a run would retry the load for minutes.
+        probe = res.warehouse.engine()
+        try:
+            with probe.connect():
+                pass
+        finally:
+            probe.dispose()
         dates = rel.due_release_dates(res.bea, res.catalog.load())
         new = rel.register(instance, dates)
         _step(f"release calendar: {len(dates)} releases passed, {len(new)} newly registered")

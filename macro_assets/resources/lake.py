@@ -3,6 +3,7 @@
 import os
 import re
 import tempfile
+import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -37,6 +38,18 @@ class LakeResource(dg.ConfigurableResource):
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
+
+    def sweep_partials(self, prefix: str, older_than_s: float = 3600.0) -> int:
+        """Remove temporary files a killed writer left under ``prefix``; never a recent one, which
+        may belong to a writer still running. Readers never see them either way."""
+        root = self._path(prefix)
+        cutoff = time.time() - older_than_s
+        swept = 0
+        for path in root.rglob(".tmp-*.part") if root.is_dir() else ():
+            if path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+                swept += 1
+        return swept
 
     def _staged(self, key: str, data: bytes) -> tuple[Path, Path]:
         final = self._path(key)

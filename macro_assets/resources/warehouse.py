@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dagster as dg
 import sqlalchemy as sa
+from pydantic import Field
 from sqlalchemy.engine import make_url
 
 _servers: dict[Path, object] = {}
@@ -38,9 +39,24 @@ def embedded_url(pgdata: str | Path) -> str:
     return normalise_url(server.get_uri())  # type: ignore[attr-defined]
 
 
+class WarehouseUnavailableError(RuntimeError):
+    """PostgreSQL could not be reached, or dropped the connection (transient: retried)."""
+
+
+def unavailable(exc: sa.exc.DBAPIError, where: str) -> WarehouseUnavailableError:
+    first = (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
+    return WarehouseUnavailableError(f"{where} unavailable: {first}")
+
+
+# Errors that say the server or the connection went away, not that the data or SQL are wrong.
+TRANSIENT = (sa.exc.OperationalError, sa.exc.InterfaceError)
+
+
 class WarehouseResource(dg.ConfigurableResource):
     database_url: str | None = None
     pgdata: str = ".pgdata"
+    unavailable_retries: int = Field(default=3, description="retries of a load when PostgreSQL is down")
+    unavailable_wait_s: float = Field(default=60.0, description="wait before each such retry")
 
     def url(self) -> str:
         return normalise_url(self.database_url) if self.database_url else embedded_url(self.pgdata)

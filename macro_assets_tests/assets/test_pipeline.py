@@ -39,7 +39,10 @@ def run(
 def failure(result: dg.ExecuteInProcessResult) -> str:
     event = next(e for e in result.all_events if e.is_step_failure)
     error = event.step_failure_data.error
-    while error.cause is not None and error.cls_name == "DagsterExecutionStepExecutionError":
+    while error.cause is not None and error.cls_name in (
+        "DagsterExecutionStepExecutionError",
+        "RetryRequested",
+    ):
         error = error.cause
     return error.message
 
@@ -207,11 +210,18 @@ def test_invalid_api_key_is_one_clear_line(
 def test_unreachable_postgres_fails_the_load_only(instance: dg.DagsterInstance, resources: dict) -> None:
     from macro_assets.resources.warehouse import WarehouseResource
 
-    dead = WarehouseResource(database_url="postgresql://nobody@127.0.0.1:9/none")
+    dead = WarehouseResource(
+        database_url="postgresql://nobody@127.0.0.1:9/none", unavailable_retries=1, unavailable_wait_s=0.1
+    )
     result = run(instance, dict(resources, warehouse=dead))
     assert not result.success
     assert [e.step_key for e in result.all_events if e.is_step_failure] == ["postgres_tables"]
-    assert "127.0.0.1" in failure(result)
+    assert [e.step_key for e in result.all_events if e.event_type_value == "STEP_UP_FOR_RETRY"] == [
+        "postgres_tables"
+    ]
+    message = failure(result)
+    assert message.startswith("macro_assets.resources.warehouse.WarehouseUnavailableError: PostgreSQL at ")
+    assert "127.0.0.1:9" in message and "unavailable: connection to server" in message
 
 
 def test_the_api_key_is_in_no_artifact(

@@ -1,0 +1,47 @@
+"""The freshness check of postgres_tables, evaluated on its own schedule (not per partition)."""
+
+from datetime import timedelta
+
+import dagster as dg
+
+from macro_assets.assets.warehouse import postgres_tables
+from macro_assets.automation import vintage
+from macro_assets.checks import freshness
+from macro_assets.partitions import parse_release_key
+from macro_assets.resources.bea import BeaApiResource
+from macro_assets.resources.catalog import CatalogResource
+
+
+class FreshnessConfig(dg.Config):
+    grace_hours: float = 3.0
+
+
+@dg.asset_check(
+    asset=postgres_tables,
+    name=freshness.NAME,
+    description="The newest release loaded into PostgreSQL is not behind the newest catalog release "
+    "in BEA's schedule (published more than grace_hours ago).",
+)
+def fresh_against_bea_schedule(
+    context: dg.AssetCheckExecutionContext,
+    config: FreshnessConfig,
+    bea: BeaApiResource,
+    catalog: CatalogResource,
+) -> dg.AssetCheckResult:
+    loaded = [
+        parse_release_key(key) for key in context.instance.get_materialized_partitions(postgres_tables.key)
+    ]
+    outcome = freshness.freshness(
+        loaded,
+        bea.release_calendar(),
+        catalog.load().releases,
+        vintage.now(),
+        timedelta(hours=config.grace_hours),
+    )
+    if not outcome.passed:
+        context.log.warning(outcome.description)
+    return dg.AssetCheckResult(
+        passed=outcome.passed,
+        description=outcome.description,
+        metadata=outcome.metadata,
+    )
