@@ -131,6 +131,26 @@ def provision(env: str, dry_run: bool = False, stack: str | None = None, set_bea
         )
     if current is not None and unchanged(cfn, stack, current, body, params):
         print(f"{stack}: no changes")
+    elif current is None and not dry_run:
+        # A new stack is created directly (a change set would list every resource as "Add";
+        # --dry-run shows that list). Updates go through a reviewed change set below.
+        cfn.create_stack(
+            StackName=stack,
+            TemplateBody=body,
+            Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in params.items()],
+            Capabilities=["CAPABILITY_IAM"],
+            Tags=[{"Key": "project", "Value": "macro-data-ingest"}],
+            OnFailure="DELETE",
+        )
+        print(f"{stack}: creating")
+        current = wait(
+            cfn,
+            f"stack {stack}",
+            lambda: cfn.describe_stacks(StackName=stack)["Stacks"][0],
+            {"CREATE_COMPLETE"},
+            {"ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "DELETE_COMPLETE", "DELETE_IN_PROGRESS"},
+            3600,
+        )
     else:
         name, changes = change_set(cfn, stack, body, params, exists=current is not None)
         print(f"{stack}: {len(changes)} change(s)" + (" (dry run)" if dry_run else ""))

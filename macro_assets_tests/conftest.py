@@ -113,3 +113,72 @@ def no_defs_state_storage() -> Iterator[None]:
     DefsStateStorage.get = classmethod(lambda cls: None)  # type: ignore[method-assign]
     yield
     DefsStateStorage.get = original  # type: ignore[method-assign]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def moto_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """moto's server (``moto_server`` from ``moto[server]``) on 127.0.0.1: AWS over real HTTP."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    port = free_port()
+    log = (tmp_path_factory.mktemp("moto") / "moto.log").open("w")
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/moto-api/", timeout=1).read()
+            break
+        except OSError:
+            assert proc.poll() is None and time.monotonic() < deadline, "moto_server did not start"
+            time.sleep(0.1)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+    log.close()
+
+
+@pytest.fixture
+def aws(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The environment boto3 reads, pointed at moto's server (never at AWS)."""
+    from macro_assets.resources import lake as lake_module
+
+    for name, value in {
+        "AWS_ENDPOINT_URL": moto_server,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL_S3", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(lake_module, "_s3_clients", {})
+    return moto_server
+
+
+_buckets = itertools.count(1)
+
+
+@pytest.fixture
+def s3_lake(aws: str) -> LakeResource:
+    import boto3
+
+    bucket = f"lake-test-{os.getpid()}-{next(_buckets)}"
+    boto3.client("s3").create_bucket(Bucket=bucket)
+    return LakeResource(url=f"s3://{bucket}/lake")

@@ -1,10 +1,20 @@
-"""The lake: a local folder (``LAKE_URL``, default ``./lake``); every write is atomic."""
+"""The lake: a local folder, or an S3 prefix (``LAKE_URL``: ``./lake`` by default, or
+``s3://bucket/prefix``). The assets see one interface; every write is atomic on both.
+
+Local writes go to a temporary file and are renamed (``put``) or hard-linked (``put_if_absent``)
+into place. On S3 an object appears whole or not at all, and ``put_if_absent`` is a
+conditional write (``If-None-Match: *``), so two writers cannot both create one object.
+"""
+
+from __future__ import annotations
 
 import os
 import re
 import tempfile
+import threading
 import time
 from pathlib import Path
+from typing import Any, Protocol
 from urllib.parse import quote
 
 import dagster as dg
@@ -16,15 +26,28 @@ class LakeKeyError(ValueError):
     pass
 
 
-class LakeResource(dg.ConfigurableResource):
-    url: str = "lake"
+def checked(key: str) -> str:
+    if not _KEY.match(key) or any(part in (".", "..") for part in key.split("/")):
+        raise LakeKeyError(f"refusing lake key {key!r}")
+    return key
+
+
+class Store(Protocol):
+    def uri(self, key: str) -> str: ...
+    def exists(self, key: str) -> bool: ...
+    def get(self, key: str) -> bytes: ...
+    def delete(self, key: str) -> None: ...
+    def put(self, key: str, data: bytes) -> None: ...
+    def put_if_absent(self, key: str, data: bytes) -> bool: ...
+    def sweep_partials(self, prefix: str, older_than_s: float) -> int: ...
+
+
+class LocalStore:
+    def __init__(self, root: str) -> None:
+        self.root = Path(root).resolve()
 
     def _path(self, key: str) -> Path:
-        if not _KEY.match(key) or any(part in (".", "..") for part in key.split("/")):
-            raise LakeKeyError(f"refusing lake key {key!r}")
-        if self.url.startswith("s3://"):
-            raise NotImplementedError("LAKE_URL=s3://… is not supported yet; use a folder")
-        return Path(self.url).resolve() / key
+        return self.root / key
 
     def uri(self, key: str) -> str:
         # '=' is legal in a URI path: keep keys readable (and the path usable after file://).
@@ -39,9 +62,7 @@ class LakeResource(dg.ConfigurableResource):
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
 
-    def sweep_partials(self, prefix: str, older_than_s: float = 3600.0) -> int:
-        """Remove temporary files a killed writer left under ``prefix``; never a recent one, which
-        may belong to a writer still running. Readers never see them either way."""
+    def sweep_partials(self, prefix: str, older_than_s: float) -> int:
         root = self._path(prefix)
         cutoff = time.time() - older_than_s
         swept = 0
@@ -62,15 +83,11 @@ class LakeResource(dg.ConfigurableResource):
         return Path(tmp), final
 
     def put(self, key: str, data: bytes) -> None:
-        """Write or replace ``key``; readers see the old bytes or the new, never half."""
         tmp, final = self._staged(key, data)
         os.replace(tmp, final)
 
     def put_if_absent(self, key: str, data: bytes) -> bool:
-        """Create ``key`` only if nothing is there yet; True if this call created it.
-
-        A hard link fails atomically when the target exists, so two writers cannot both win
-        and an existing object is never replaced."""
+        # A hard link fails atomically when the target exists: one writer wins, nothing is replaced.
         tmp, final = self._staged(key, data)
         try:
             os.link(tmp, final)
@@ -79,3 +96,116 @@ class LakeResource(dg.ConfigurableResource):
             return False
         finally:
             tmp.unlink(missing_ok=True)
+
+
+_s3_clients: dict[str | None, Any] = {}
+_s3_lock = threading.Lock()
+
+
+def s3_client() -> Any:
+    """One client per process (thread-safe; clients are costly to build). boto3 reads
+    AWS_ENDPOINT_URL, the region and the credentials from the environment or the task role."""
+    endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+    with _s3_lock:
+        if endpoint not in _s3_clients:
+            import boto3
+            from botocore.config import Config
+
+            _s3_clients[endpoint] = boto3.session.Session().client(
+                "s3", config=Config(retries={"mode": "standard", "max_attempts": 5})
+            )
+        return _s3_clients[endpoint]
+
+
+class S3Store:
+    def __init__(self, url: str) -> None:
+        bucket, _, prefix = url.removeprefix("s3://").partition("/")
+        if not bucket:
+            raise LakeKeyError(f"LAKE_URL {url!r} names no bucket: expected s3://bucket/prefix")
+        self.bucket, self.prefix = bucket, prefix.strip("/")
+
+    def _key(self, key: str) -> str:
+        return f"{self.prefix}/{key}" if self.prefix else key
+
+    def uri(self, key: str) -> str:
+        return f"s3://{self.bucket}/{self._key(key)}"
+
+    def exists(self, key: str) -> bool:
+        from botocore.exceptions import ClientError
+
+        try:
+            s3_client().head_object(Bucket=self.bucket, Key=self._key(key))
+            return True
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise
+
+    def get(self, key: str) -> bytes:
+        from botocore.exceptions import ClientError
+
+        try:
+            return s3_client().get_object(Bucket=self.bucket, Key=self._key(key))["Body"].read()
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey"):
+                raise FileNotFoundError(self.uri(key)) from None
+            raise
+
+    def delete(self, key: str) -> None:
+        s3_client().delete_object(Bucket=self.bucket, Key=self._key(key))
+
+    def sweep_partials(self, prefix: str, older_than_s: float) -> int:
+        # S3 never shows a partial object; abandoned multipart uploads expire by lifecycle rule.
+        return 0
+
+    def put(self, key: str, data: bytes) -> None:
+        s3_client().put_object(Bucket=self.bucket, Key=self._key(key), Body=data)
+
+    def put_if_absent(self, key: str, data: bytes) -> bool:
+        from botocore.exceptions import ClientError
+
+        for attempt in range(5):
+            try:
+                s3_client().put_object(Bucket=self.bucket, Key=self._key(key), Body=data, IfNoneMatch="*")
+                return True
+            except ClientError as exc:
+                code = exc.response.get("Error", {}).get("Code")
+                if code == "PreconditionFailed":
+                    return False
+                if code != "ConditionalRequestConflict":
+                    raise
+                # Another conditional write to this key is in flight: see who won.
+                time.sleep(0.2 * (attempt + 1))
+        raise RuntimeError(f"conditional writes to {self.uri(key)} kept conflicting; run again")
+
+
+class LakeResource(dg.ConfigurableResource):
+    url: str = "lake"
+
+    def _store(self) -> Store:
+        return S3Store(self.url) if self.url.startswith("s3://") else LocalStore(self.url)
+
+    def uri(self, key: str) -> str:
+        return self._store().uri(checked(key))
+
+    def exists(self, key: str) -> bool:
+        return self._store().exists(checked(key))
+
+    def get(self, key: str) -> bytes:
+        return self._store().get(checked(key))
+
+    def delete(self, key: str) -> None:
+        self._store().delete(checked(key))
+
+    def put(self, key: str, data: bytes) -> None:
+        """Write or replace ``key``; readers see the old bytes or the new, never half."""
+        self._store().put(checked(key), data)
+
+    def put_if_absent(self, key: str, data: bytes) -> bool:
+        """Create ``key`` only if nothing is there yet; True if this call created it."""
+        return self._store().put_if_absent(checked(key), data)
+
+    def sweep_partials(self, prefix: str, older_than_s: float = 3600.0) -> int:
+        """Remove temporary files a killed writer left under ``prefix``; never a recent one, which
+        may belong to a writer still running. Readers never see them either way."""
+        return self._store().sweep_partials(checked(prefix), older_than_s)
