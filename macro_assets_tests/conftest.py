@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
+import warnings
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -123,8 +125,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def moto_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextlib.contextmanager
+def running_moto(workdir: Path) -> Iterator[str]:
     """moto's server (``moto_server`` from ``moto[server]``) on 127.0.0.1: AWS over real HTTP."""
     import subprocess
     import sys
@@ -132,7 +134,7 @@ def moto_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     import urllib.request
 
     port = free_port()
-    log = (tmp_path_factory.mktemp("moto") / "moto.log").open("w")
+    log = (workdir / "moto.log").open("w")
     proc = subprocess.Popen(
         [str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
         stdout=log,
@@ -140,17 +142,57 @@ def moto_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/moto-api/", timeout=1).read()
-            break
-        except OSError:
-            assert proc.poll() is None and time.monotonic() < deadline, "moto_server did not start"
-            time.sleep(0.1)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
-    log.close()
+    try:
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/moto-api/", timeout=1).read()
+                break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, "moto_server did not start"
+                time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def moto_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with running_moto(tmp_path_factory.mktemp("moto")) as url:
+        yield url
+
+
+class TcpPostgres:
+    """A PostgreSQL of pgserver's binaries listening on 127.0.0.1 (pgserver itself listens only
+    on a Unix socket, which connection settings built from host and port cannot name)."""
+
+    def __init__(self, pgdata: Path) -> None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import pgserver
+            from pgserver._commands import pg_ctl
+
+        self._pg_ctl = pg_ctl
+        self.server = pgserver.get_server(pgdata, cleanup_mode=None)
+        self.pgdata, self.user = self.server.pgdata, self.server.system_user
+        self._ctl("-w", "stop")
+        self.port = free_port()
+        self._ctl(
+            "-w",
+            "-o",
+            f"-h 127.0.0.1 -p {self.port} -k {self.pgdata}",
+            "-l",
+            str(self.pgdata / "tcp.log"),
+            "start",
+        )
+        self.url = f"postgresql+psycopg2://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _ctl(self, *args: str) -> None:
+        self._pg_ctl(list(args), pgdata=self.pgdata, user=self.user, timeout=60)
+
+    def stop(self) -> None:
+        self._ctl("-w", "-m", "fast", "stop")
 
 
 @pytest.fixture
