@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import logging
+import os
 import subprocess
 from pathlib import Path
 
@@ -261,10 +262,13 @@ def test_the_api_key_is_in_no_artifact(
 
     pg_dump = Path(pgserver.__file__).parent / "pginstall" / "bin" / "pg_dump"
     url = sa.engine.make_url(database_url)
+    # pgserver's URLs name a socket folder (?host=…); TEST_DATABASE_URL a host and port.
+    host, port = url.query.get("host") or url.host, str(url.port or 5432)
     dump = subprocess.run(
-        [str(pg_dump), "-h", url.query["host"], "-U", "postgres", url.database],
+        [str(pg_dump), "-h", str(host), "-p", port, "-U", url.username or "postgres", url.database],
         capture_output=True,
         check=True,
+        env=dict(os.environ, PGPASSWORD=url.password or ""),
     ).stdout
     assert b"bea.observations" in dump and len(dump) > 100_000
     haystacks["pg_dump"] = dump

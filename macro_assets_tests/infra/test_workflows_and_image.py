@@ -40,7 +40,7 @@ def test_ci_runs_lint_tests_validation_and_a_materialization_with_postgres() -> 
     doc = workflow("ci.yml")
     assert set(doc["on"]) == {"push", "pull_request"}
     job = doc["jobs"]["test"]
-    assert job["services"]["postgres"]["image"].startswith("postgres:")
+    assert job["services"]["postgres"]["image"].startswith("postgres:16")
     assert job["env"]["TEST_DATABASE_URL"].startswith("postgresql://")
     run = commands(job)
     for needed in (
