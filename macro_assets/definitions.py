@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from macro_assets.alerts.sensors import alert_on_run_failure, alert_on_stale_warehouse
 from macro_assets.assets.bronze import bronze
 from macro_assets.assets.freshness import fresh_against_bea_schedule
 from macro_assets.assets.gold import gold
@@ -19,7 +20,7 @@ defs = dg.Definitions(
     assets=ASSETS,
     asset_checks=[fresh_against_bea_schedule],
     jobs=[refresh_job, freshness_job],
-    sensors=[release_sensor],
+    sensors=[release_sensor, alert_on_run_failure, alert_on_stale_warehouse],
     schedules=[daily_vintage_check, freshness_schedule],
     resources=resources_from_env(),
 )

@@ -15,8 +15,13 @@ def test_definitions_load_with_the_layered_graph() -> None:
         partitions = graph.get(key).partitions_def
         assert isinstance(partitions, dg.DynamicPartitionsDefinition) and partitions.name == "release_date"
     assert defs.resolve_job_def("refresh_release") is not None
-    assert set(defs.resources) == {"bea", "lake", "warehouse", "catalog"}
-    assert [s.name for s in defs.sensors] == ["release_sensor"]
+    assert set(defs.resources) == {"bea", "lake", "warehouse", "catalog", "alerts"}
+    assert [s.name for s in defs.sensors] == [
+        "release_sensor",
+        "alert_on_run_failure",
+        "alert_on_stale_warehouse",
+    ]
+    assert all(s.default_status == dg.DefaultSensorStatus.RUNNING for s in defs.sensors)
     assert [s.name for s in defs.schedules] == ["daily_vintage_check", "hourly_freshness_check"]
     assert defs.resolve_job_def("check_freshness") is not None
     assert defs.schedules[0].execution_timezone == "America/New_York"

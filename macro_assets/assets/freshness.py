@@ -1,5 +1,6 @@
 """The freshness check of postgres_tables, evaluated on its own schedule (not per partition)."""
 
+import os
 from datetime import timedelta
 
 import dagster as dg
@@ -13,7 +14,9 @@ from macro_assets.resources.catalog import CatalogResource
 
 
 class FreshnessConfig(dg.Config):
-    grace_hours: float = 3.0
+    # How long after BEA's publication time a release may be missing before the check fails
+    # (and alert_on_stale_warehouse alerts): MDI_FRESHNESS_GRACE_HOURS, default 3.
+    grace_hours: float = float(os.environ.get("MDI_FRESHNESS_GRACE_HOURS", "3"))
 
 
 @dg.asset_check(

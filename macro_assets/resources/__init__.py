@@ -4,6 +4,7 @@ import os
 
 import dagster as dg
 
+from macro_assets.alerts.destinations import AlertsResource
 from macro_assets.resources.bea import BeaApiResource
 from macro_assets.resources.catalog import CatalogResource
 from macro_assets.resources.lake import LakeResource
@@ -33,4 +34,9 @@ def resources_from_env() -> dict[str, dg.ConfigurableResource]:
             database_url=_env("DATABASE_URL"), pgdata=_env("MDI_PGDATA") or ".pgdata"
         ),
         "catalog": CatalogResource(path=_env("MDI_CATALOG")),
+        "alerts": AlertsResource(
+            sns_topic_arn=_env("MDI_ALERT_SNS_TOPIC_ARN"),
+            webhook_url=_env("MDI_ALERT_WEBHOOK_URL"),
+            ui_url=_env("MDI_UI_URL") or "http://127.0.0.1:3000",
+        ),
     }

@@ -364,13 +364,9 @@ def test_every_check_passes_and_is_recorded(instance: dg.DagsterInstance, resour
     assert evaluations == {(asset, n): True for asset, names in assets for n in names}
 
 
-def test_a_failing_blocking_check_stops_gold_and_the_load(
-    tmp_path: Path, instance: dg.DagsterInstance, resources: dict, api_key: str
-) -> None:
-    """A replayed BEA answer whose series changes UNIT_MULT between periods: silver is written,
-    its check fails, and nothing downstream runs."""
-    from macro_assets.sandbox.server import Sandbox, SandboxSettings
-
+def unit_change_replay(tmp_path: Path) -> tuple[Path, Path]:
+    """A replay folder for the sandbox whose T10105 changes UNIT_MULT between periods (silver's
+    blocking check must fail), and a catalog of that one table."""
     rows = [
         {
             "TableName": "T10105",
@@ -408,11 +404,22 @@ def test_a_failing_blocking_check_stops_gold_and_the_load(
     (tmp_path / "catalog.yaml").write_text(
         "releases:\n  Gross Domestic Product:\n    - {dataset: NIPA, table: T10105, frequencies: [A]}\n"
     )
-    with Sandbox(settings=SandboxSettings(replay_dir=tmp_path / "replay")) as replay:
+    return tmp_path / "replay", tmp_path / "catalog.yaml"
+
+
+def test_a_failing_blocking_check_stops_gold_and_the_load(
+    tmp_path: Path, instance: dg.DagsterInstance, resources: dict, api_key: str
+) -> None:
+    """A replayed BEA answer whose series changes UNIT_MULT between periods: silver is written,
+    its check fails, and nothing downstream runs."""
+    from macro_assets.sandbox.server import Sandbox, SandboxSettings
+
+    replay_dir, catalog = unit_change_replay(tmp_path)
+    with Sandbox(settings=SandboxSettings(replay_dir=replay_dir)) as replay:
         bea = BeaApiResource(api_key=api_key, api_url=replay.api_url, calendar_url=replay.calendar_url)
         result = run(
             instance,
-            dict(resources, bea=bea, catalog=CatalogResource(path=str(tmp_path / "catalog.yaml"))),
+            dict(resources, bea=bea, catalog=CatalogResource(path=str(catalog))),
             key="2026-10-29",
         )
     assert not result.success

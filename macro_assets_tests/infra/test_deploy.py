@@ -94,6 +94,11 @@ def test_the_template_guards_the_lake_the_database_and_the_roles() -> None:
     launcher = json.dumps(statements(resources["DaemonTaskRole"]))
     assert "iam:PassRole" in launcher and "ecs:RunTask" in launcher
     assert resources["DaemonService"]["Properties"]["DesiredCount"] == 1
+    # Alerts: the daemon (where the alert sensors run) may publish to the topic, and only there.
+    publish = [s for s in statements(resources["DaemonTaskRole"]) if s["Action"] == "sns:Publish"]
+    assert publish == [{"Effect": "Allow", "Action": "sns:Publish", "Resource": {"Ref": "AlertsTopic"}}]
+    daemon_env = resources["DaemonTaskDefinition"]["Properties"]["ContainerDefinitions"][0]["Environment"]
+    assert {"Name": "MDI_ALERT_SNS_TOPIC_ARN", "Value": {"Ref": "AlertsTopic"}} in daemon_env
 
 
 def provision(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -155,6 +160,7 @@ def test_provision_brings_the_stack_up_and_a_second_run_changes_nothing(stack: d
         "RunTaskDefinition",
         "DbInstanceIdentifier",
         "DbEndpoint",
+        "AlertsTopicArn",
     ):
         assert outputs.get(name), name
     assert outputs["LakeUrl"] == f"s3://{outputs['LakeBucketName']}/lake"

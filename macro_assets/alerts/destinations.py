@@ -1,0 +1,71 @@
+"""Where alerts go: an SNS topic, a webhook, both, or (neither configured) only the log."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import dagster as dg
+import requests
+from pydantic import Field
+from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
+
+from macro_assets.alerts.messages import Alert
+
+log = logging.getLogger(__name__)
+
+
+class AlertDeliveryError(RuntimeError):
+    pass
+
+
+@retry(
+    retry=retry_if_exception_type(requests.RequestException),
+    stop=stop_after_attempt(3),
+    wait=wait_exponential(multiplier=0.5, max=5),
+    reraise=True,
+)
+def _post(url: str, payload: dict, timeout_s: float) -> None:
+    response = requests.post(url, json=payload, timeout=timeout_s)
+    if response.status_code >= 500:
+        raise requests.HTTPError(f"webhook answered HTTP {response.status_code}")
+    if response.status_code >= 400:
+        raise AlertDeliveryError(f"webhook refused the alert: HTTP {response.status_code}")
+
+
+class AlertsResource(dg.ConfigurableResource):
+    """``MDI_ALERT_SNS_TOPIC_ARN`` and/or ``MDI_ALERT_WEBHOOK_URL``; ``MDI_UI_URL`` for links."""
+
+    sns_topic_arn: str | None = None
+    webhook_url: str | None = Field(default=None, repr=False, description="webhook URLs often hold a token")
+    ui_url: str = "http://127.0.0.1:3000"
+    timeout_s: float = 10.0
+
+    def destinations(self) -> list[str]:
+        return [name for name, on in (("sns", self.sns_topic_arn), ("webhook", self.webhook_url)) if on]
+
+    def send(self, alert: Alert) -> list[str]:
+        """Deliver to every configured destination; returns their names ([] when none is set)."""
+        sent = []
+        if self.sns_topic_arn:
+            import boto3
+
+            boto3.client("sns").publish(
+                TopicArn=self.sns_topic_arn,
+                Subject=alert.subject,
+                Message=alert.text,
+                MessageAttributes={
+                    name: {"DataType": "String", "StringValue": value}
+                    for name, value in alert.fields.items()
+                    if name in ("kind", "category", "partition") and value
+                },
+            )
+            sent.append("sns")
+        if self.webhook_url:
+            _post(
+                self.webhook_url, {"text": f"{alert.subject}\n{alert.text}", **alert.fields}, self.timeout_s
+            )
+            sent.append("webhook")
+        if not sent:
+            log.warning("alert (no destination configured): %s", json.dumps(alert.fields, sort_keys=True))
+        return sent
