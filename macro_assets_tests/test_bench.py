@@ -30,3 +30,44 @@ def test_fetch_rate_benchmark_completes(tmp_path: Path) -> None:
     result = json.loads(out.read_text())
     assert result["requests"] == 40 and result["http_429"] == 0
     assert set(result) >= {"fetch_rate_fraction", "elapsed_s", "achieved_rate_per_s", "allowed_rate_per_s"}
+
+
+def test_full_scale_benchmark_completes_and_writes_every_key(tmp_path: Path) -> None:
+    """A small run (three generated tables, no dlt, no fetch-rate run): every stage runs and
+    bench/results.json gets every key; the figures themselves are `make bench`'s business."""
+    out = tmp_path / "results.json"
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "full_scale.py"),
+            "--tables",
+            "3",
+            "--window",
+            "1",
+            "--skip-dlt",
+            "--skip-fetch-rate",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(out.read_text())
+    assert set(result) >= {
+        "observations",
+        "load_vs_copy",
+        "dlt_vs_ours",
+        "dlt_arrow_vs_ours",
+        "silver_rows_per_s",
+        "rerun_vs_first",
+        "peak_rss_mb",
+        "fetch_rate_fraction",
+        "stages",
+        "machine",
+    }
+    assert result["observations"] == 3 * 9984
+    assert set(result["stages"]) == {"fetch", "keep", "parse", "compute", "load"}
+    assert all(stage["seconds"] > 0 for stage in result["stages"].values())
+    assert result["load_vs_copy"] > 0 and result["rerun_vs_first"] > 0 and result["peak_rss_mb"] > 0

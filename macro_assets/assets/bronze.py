@@ -69,7 +69,7 @@ def check_bronze(lake: LakeResource, release: date) -> list[Outcome]:
     """Re-read every object the manifest lists, as silver will."""
     manifest = read_json(lake, lake_layout.bronze_manifest(release))
     return bronze_checks.bronze_checks(
-        [(obj, gzip.decompress(lake.get(obj["key"]))) for obj in manifest["objects"]]
+        (obj, gzip.decompress(lake.get(obj["key"]))) for obj in manifest["objects"]
     )
 
 

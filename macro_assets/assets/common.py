@@ -46,12 +46,13 @@ def read_json(lake: LakeResource, key: str) -> Any:
     return json.loads(lake.get(key))
 
 
-def write_parquet(lake: LakeResource, key: str, frame: pl.DataFrame) -> int:
+def write_parquet(lake: LakeResource, key: str, frame: pl.DataFrame) -> bytes:
+    """Write ``frame`` to ``key``; returns the bytes written (their size and hash are metadata)."""
     buf = io.BytesIO()
     frame.write_parquet(buf, compression="zstd", statistics=True)
     data = buf.getvalue()
     lake.put(key, data)
-    return len(data)
+    return data
 
 
 def read_parquet(lake: LakeResource, key: str) -> pl.DataFrame:
@@ -134,3 +135,60 @@ def timed(fn: _F) -> _F:
         return result
 
     return wrapper  # type: ignore[return-value]
+
+
+def _sidecar(key: str) -> str:
+    return f"{key}.source.json"
+
+
+def reuse_if_current(lake: LakeResource, key: str, source_sha256: str) -> tuple[dict, list[Outcome]] | None:
+    """A derived object (silver, gold) already built from exactly this source by this code
+    version, unchanged since: its recorded metadata and check outcomes, else None.
+
+    Checks are pure functions of the object's bytes, so outcomes recorded with the object's
+    sha256 still hold for it; a new code version rebuilds (and re-checks) everything."""
+    from macro_assets.version import code_version
+
+    sidecar = _sidecar(key)
+    if not (lake.exists(sidecar) and lake.exists(key)):
+        return None
+    record = read_json(lake, sidecar)
+    if record.get("source_sha256") != source_sha256 or record.get("code_version") != code_version():
+        return None
+    if sha256(lake.get(key)) != record.get("object_sha256"):
+        return None
+    metadata = {
+        k: dg.MetadataValue.json(v) if isinstance(v, dict) else v
+        for k, v in record.get("metadata", {}).items()
+    }
+    outcomes = [Outcome(**o) for o in record.get("checks", [])]
+    return metadata | {"reused": True}, outcomes
+
+
+def record_derivation(
+    lake: LakeResource,
+    key: str,
+    data_sha256: str,
+    source_sha256: str,
+    metadata: dict,
+    outcomes: list[Outcome],
+) -> None:
+    """Written after the object itself: a crash in between only costs a rebuild."""
+    from macro_assets.version import code_version
+
+    plain = {
+        k: v
+        for k, v in metadata.items()
+        if isinstance(v, int | float | str | dict) and not isinstance(v, bool)
+    }
+    write_json(
+        lake,
+        _sidecar(key),
+        {
+            "source_sha256": source_sha256,
+            "object_sha256": data_sha256,
+            "code_version": code_version(),
+            "metadata": plain,
+            "checks": [vars(o) for o in outcomes],
+        },
+    )

@@ -1,5 +1,6 @@
 """gold: analysis-ready indicators per release."""
 
+import io
 from datetime import date
 
 import dagster as dg
@@ -12,8 +13,10 @@ from macro_assets.assets.common import (
     check_results,
     merge_metadata,
     preview,
-    read_parquet,
+    record_derivation,
     releases_of,
+    reuse_if_current,
+    sha256,
     timed,
     write_parquet,
 )
@@ -48,14 +51,21 @@ def gold(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.Materializ
 def gold_release(
     context: dg.AssetExecutionContext, release: date, lake: LakeResource
 ) -> tuple[dict, list[Outcome]]:
-    observations = read_parquet(lake, lake_layout.silver_observations(release))
+    key = lake_layout.gold_indicators(release)
+    silver_bytes = lake.get(lake_layout.silver_observations(release))
+    source = sha256(silver_bytes)
+    reused = reuse_if_current(lake, key, source)
+    if reused is not None:
+        context.log.info(f"gold for {release} is already computed from this silver; kept")
+        return reused
+    observations = pl.read_parquet(io.BytesIO(silver_bytes))
     frame = indicators_frame(observations)
     outcomes = [
         gold_checks.gdp_identity(observations),
         gold_checks.growth_matches_published(observations),
         gold_checks.indicators_without_gaps(frame),
     ]
-    write_parquet(lake, lake_layout.gold_indicators(release), frame)
+    data = write_parquet(lake, key, frame)
     latest = (
         frame.sort("period_end")
         .group_by("indicator", "frequency", maintain_order=True)
@@ -72,4 +82,5 @@ def gold_release(
     # Plain floats plot across partitions in the UI.
     for row in latest.iter_rows(named=True):
         metadata[f"latest_{row['indicator']}"] = float(row["value"])
+    record_derivation(lake, key, sha256(data), source, metadata, outcomes)
     return metadata, outcomes

@@ -1,6 +1,7 @@
 """silver: one typed long table of observations per release (polars → parquet)."""
 
 import gzip
+import json
 from datetime import date
 
 import dagster as dg
@@ -14,8 +15,9 @@ from macro_assets.assets.common import (
     check_results,
     merge_metadata,
     preview,
-    read_json,
+    record_derivation,
     releases_of,
+    reuse_if_current,
     sha256,
     timed,
     write_parquet,
@@ -57,7 +59,15 @@ def silver(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.Material
 def silver_release(
     context: dg.AssetExecutionContext, release: date, lake: LakeResource
 ) -> tuple[dict, list[Outcome]]:
-    manifest = read_json(lake, lake_layout.bronze_manifest(release))
+    key = lake_layout.silver_observations(release)
+    manifest_bytes = lake.get(lake_layout.bronze_manifest(release))
+    # The manifest records every bronze object's sha256: its own hash stands for all of bronze.
+    source = sha256(manifest_bytes)
+    reused = reuse_if_current(lake, key, source)
+    if reused is not None:
+        context.log.info(f"silver for {release} is already built from this bronze; kept")
+        return reused
+    manifest = json.loads(manifest_bytes)
     frames = [empty_frame()]
     for obj in manifest["objects"]:
         raw = gzip.decompress(lake.get(obj["key"]))
@@ -65,14 +75,18 @@ def silver_release(
             raise BeaSchemaError(f"bronze object {obj['key']} does not match its manifest sha256")
         frames.append(answer_frame(raw, obj["dataset"], obj["table"], release))
     frame = pl.concat(frames)
-    size = write_parquet(lake, lake_layout.silver_observations(release), frame)
+    data = write_parquet(lake, key, frame)
     per_table = frame.group_by("table_name").len().sort("table_name")
     outcomes = [check(frame) for check in silver_checks.CHECKS]
-    return {
+    metadata = {
         "dagster/row_count": frame.height,
-        "dagster/column_schema": column_schema(),
         "markers": int(frame["value_status"].is_not_null().sum()),
-        "parquet_bytes": size,
-        "rows_by_table": dg.MetadataValue.json(dict(per_table.iter_rows())),
+        "parquet_bytes": len(data),
+        "rows_by_table": dict(per_table.iter_rows()),
+    }
+    record_derivation(lake, key, sha256(data), source, metadata, outcomes)
+    return metadata | {
+        "rows_by_table": dg.MetadataValue.json(metadata["rows_by_table"]),
+        "dagster/column_schema": column_schema(),
         "preview": preview(frame.sort("period_end", descending=True), column_schema()),
     }, outcomes

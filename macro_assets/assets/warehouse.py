@@ -1,9 +1,11 @@
 """postgres_tables: silver and gold loaded into PostgreSQL, idempotently per release."""
 
+import io
 import time
 from datetime import date
 
 import dagster as dg
+import polars as pl
 
 from macro_assets import lake_layout
 from macro_assets.assets.common import (
@@ -12,8 +14,8 @@ from macro_assets.assets.common import (
     check_results,
     merge_metadata,
     read_json,
-    read_parquet,
     releases_of,
+    sha256,
 )
 from macro_assets.assets.gold import gold
 from macro_assets.checks import Outcome
@@ -90,14 +92,17 @@ def postgres_tables(
 def postgres_tables_release(
     context: dg.AssetExecutionContext, release: date, lake: LakeResource, warehouse: WarehouseResource
 ) -> tuple[dict, list[Outcome]]:
-    obs = read_parquet(lake, lake_layout.silver_observations(release))
-    ind = read_parquet(lake, lake_layout.gold_indicators(release))
+    silver_bytes = lake.get(lake_layout.silver_observations(release))
+    gold_bytes = lake.get(lake_layout.gold_indicators(release))
+    source = sha256((sha256(silver_bytes) + sha256(gold_bytes)).encode())
+    obs = pl.read_parquet(io.BytesIO(silver_bytes))
+    ind = pl.read_parquet(io.BytesIO(gold_bytes))
     infos = table_infos(read_json(lake, lake_layout.bronze_manifest(release)), lake)
     started = time.monotonic()
     engine = warehouse.engine()
     try:
         audit = Audit(run_id=context.run_id, asset="postgres_tables", code_version=code_version())
-        counts = load_release(engine, release, obs, ind, infos, audit)
+        counts = load_release(engine, release, obs, ind, infos, audit, source_sha256=source)
         outcomes = warehouse_checks.warehouse_checks(engine, release, obs)
     finally:
         engine.dispose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from typing import Any
 
 from macro_assets.bea import envelope
@@ -10,10 +11,13 @@ from macro_assets.bea.errors import BeaError
 from macro_assets.checks import Outcome
 
 
-def bronze_checks(objects: list[tuple[dict[str, Any], bytes]]) -> list[Outcome]:
-    """``objects``: (manifest entry, uncompressed answer) pairs."""
+def bronze_checks(objects: Iterable[tuple[dict[str, Any], bytes]]) -> list[Outcome]:
+    """``objects``: (manifest entry, uncompressed answer) pairs, consumed one at a time (a
+    generator keeps one answer in memory, whatever the release's size)."""
     invalid, revised, hashes = [], [], []
+    n = 0
     for entry, raw in objects:
+        n += 1
         label = entry["key"].split("/", 2)[-1]
         if hashlib.sha256(raw).hexdigest() != entry["sha256"]:
             hashes.append(label)
@@ -29,7 +33,6 @@ def bronze_checks(objects: list[tuple[dict[str, Any], bytes]]) -> list[Outcome]:
                 revised.append(label)
         except BeaError:
             revised.append(label)
-    n = len(objects)
     return [
         Outcome(
             "valid_envelope",

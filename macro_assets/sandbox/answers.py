@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from macro_assets.sandbox import economy, regional, schedule
+from macro_assets.sandbox import economy, fullscale, regional, schedule
 from macro_assets.sandbox.tables import TABLES, Table
 
 DATASETS = [
@@ -87,6 +87,8 @@ def vintage_of(table: Table, now: datetime) -> economy.Vintage:
 
 
 def _period_values(table: Table, vintage: economy.Vintage, variable: str, frequency: str) -> dict[str, float]:
+    if table.kind == "synthetic":
+        raise AssertionError("synthetic tables are valued per line")
     if frequency == "M":
         series = economy.monthly_accounts(vintage)[variable]
         return {f"{y}M{m:02d}": v for (y, m), v in series.items()}
@@ -115,7 +117,19 @@ def nipa_rows(
     rows: list[dict[str, str]] = []
     for frequency in frequencies:
         for line in table.lines:
-            for period, value in _period_values(table, vintage, line.variable, frequency).items():
+            if table.kind == "synthetic":
+                year, month = vintage.last_month
+                values = fullscale.series(
+                    table.name,
+                    line.number,
+                    frequency,
+                    (year, (month - 1) // 3 + 1),
+                    vintage.release.toordinal(),
+                    vintage.annual_update.year if vintage.annual_update else 0,
+                )
+            else:
+                values = _period_values(table, vintage, line.variable, frequency)
+            for period, value in values.items():
                 if not _wanted_year(period, years):
                     continue
                 rows.append(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from macro_assets.sandbox import fullscale
 from macro_assets.sandbox.schedule import GDP, PIO
 
 
@@ -29,7 +30,8 @@ class Table:
     decimals: int
     lines: tuple[Line, ...]
     # "level": the variable's value; "pct_change": percent change from the preceding period
-    # (annualized for quarters), the way T10101 is derived from chained-dollar levels.
+    # (annualized for quarters), the way T10101 is derived from chained-dollar levels;
+    # "synthetic": a full-scale detail table (sandbox/fullscale.py).
     kind: str = "level"
     dataset: str = "NIPA"
 
@@ -185,3 +187,25 @@ TABLES: dict[str, Table] = {
         ),
     )
 }
+
+
+def _synthetic(name: str, i: int) -> Table:
+    return Table(
+        name,
+        f"Table 9.{i}. Detail Table {i} (full-scale NIPA)",
+        GDP,
+        ("A", "Q"),
+        "Current Dollars",
+        "Level",
+        "6",
+        1,
+        tuple(
+            Line(n, f"S{name[2:]}{n:02d}", f"Detail series {n} of table 9.{i}", "")
+            for n in range(1, fullscale.LINES + 1)
+        ),
+        kind="synthetic",
+    )
+
+
+# Served like any NIPA table (BEA's list holds hundreds); generated only when asked for.
+TABLES.update({name: _synthetic(name, i) for i, name in enumerate(fullscale.names(), start=1)})

@@ -130,12 +130,13 @@ def data_sha256(frame: pl.DataFrame, key: list[str]) -> str:
     return hashlib.sha256(buf.getvalue()).hexdigest()
 
 
-def _copy(conn: sa.Connection, staging: str, frame: pl.DataFrame) -> None:
+def _copy(conn: sa.Connection, table: str, frame: pl.DataFrame) -> None:
     buf = io.BytesIO()
     frame.write_csv(buf, include_header=False, null_value=r"\N")
     buf.seek(0)
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    cursor.copy_expert(f"COPY {staging} FROM STDIN WITH (FORMAT csv, NULL '\\N')", buf)
+    columns = ", ".join(frame.columns)
+    cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buf)
 
 
 def _sql(target: Target) -> dict[str, str]:
@@ -179,7 +180,10 @@ def _fold_unit(
     rows: int,
     info: TableInfo,
     audit: Audit,
+    copied: bool = False,
 ) -> LoadCounts:
+    """Fold one table's rows at R into its intervals; ``copied``: the table had no release loaded
+    and its rows were copied straight into the target as open rows from R (what the fold gives)."""
     dataset, table_name = unit
     loaded_sql = (
         "SELECT release_date, data_sha256 FROM bea.release_tables WHERE dataset = :d AND table_name = :t"
@@ -199,7 +203,10 @@ def _fold_unit(
     earlier = [d for d in loaded if d < release]
     later = [d for d in loaded if d > release]
     prev, nxt = (max(earlier) if earlier else None), (min(later) if later else None)
-    if prev is not None and loaded[prev] == sha:
+    if copied:
+        counts.inserted = rows
+        outcome = "folded"
+    elif prev is not None and loaded[prev] == sha:
         counts.unchanged_tables = 1  # R repeats P: every value already runs through R
         counts.unchanged = rows
         outcome = "same_as_previous"
@@ -279,10 +286,8 @@ LAYOUTS = Path(__file__).with_name("layouts.yaml")
 _SERIES_SQL = """
 INSERT INTO bea.series AS t (dataset, table_name, line_number, series_code, line_description, unit,
                              unit_mult, as_of_release)
-SELECT DISTINCT ON (dataset, table_name, line_number)
-       dataset, table_name, line_number, series_code, line_description, unit, unit_mult, :r
-FROM staging_observations
-ORDER BY dataset, table_name, line_number, period_end DESC
+SELECT dataset, table_name, line_number, series_code, line_description, unit, unit_mult, :r
+FROM staging_series
 ON CONFLICT (dataset, table_name, line_number) DO UPDATE
 SET series_code = EXCLUDED.series_code, line_description = EXCLUDED.line_description, unit = EXCLUDED.unit,
     unit_mult = EXCLUDED.unit_mult, as_of_release = EXCLUDED.as_of_release
@@ -290,15 +295,33 @@ WHERE t.as_of_release <= EXCLUDED.as_of_release
 """
 _GEOGRAPHIES_SQL = """
 INSERT INTO bea.geographies AS t (geo_fips, geo_name, geo_level, as_of_release)
-SELECT DISTINCT ON (geo_fips) geo_fips, geo_name, geo_level, :r FROM staging_observations ORDER BY geo_fips
+SELECT geo_fips, geo_name, geo_level, :r FROM staging_geographies
 ON CONFLICT (geo_fips) DO UPDATE
 SET geo_name = EXCLUDED.geo_name, geo_level = EXCLUDED.geo_level, as_of_release = EXCLUDED.as_of_release
 WHERE t.as_of_release <= EXCLUDED.as_of_release
 """
 
 
-def _refresh_dimensions(conn: sa.Connection, release: date) -> None:
-    """Series and geographies as of the newest release that described them (order-independent)."""
+def _refresh_dimensions(conn: sa.Connection, release: date, obs: pl.DataFrame) -> None:
+    """Series and geographies as of the newest release that described them (order-independent).
+    Their distinct rows are computed here, so only a few thousand rows go to PostgreSQL."""
+    series = (
+        obs.sort("period_end", descending=True)
+        .unique(subset=["dataset", "table_name", "line_number"], keep="first", maintain_order=True)
+        .select(
+            "dataset", "table_name", "line_number", "series_code", "line_description", "unit", "unit_mult"
+        )
+    )
+    geographies = obs.unique(subset=["geo_fips"], keep="first").select("geo_fips", "geo_name", "geo_level")
+    for name, frame, table in (
+        ("staging_series", series, "bea.series"),
+        ("staging_geographies", geographies, "bea.geographies"),
+    ):
+        conn.exec_driver_sql(
+            f"CREATE TEMP TABLE {name} ON COMMIT DROP AS "
+            f"SELECT {', '.join(frame.columns)} FROM {table} WITH NO DATA"
+        )
+        _copy(conn, name, frame)
     conn.execute(sa.text(_SERIES_SQL), {"r": release})
     conn.execute(sa.text(_GEOGRAPHIES_SQL), {"r": release})
     parents = [
@@ -327,25 +350,38 @@ def _load_target(
         *(pl.lit(v).alias(k) for k, v in target.defaults.items()),
         *(pl.col(src).alias(k) for k, src in target.copies.items()),
     )
-    conn.exec_driver_sql(
-        f"CREATE TEMP TABLE {target.staging} ON COMMIT DROP AS "
-        f"SELECT {', '.join(target.columns)} FROM {target.table} WITH NO DATA"
-    )
-    _copy(conn, target.staging, frame.select(target.columns))
-    conn.exec_driver_sql(f"ANALYZE {target.staging}")
+    parts = frame.partition_by(["dataset", "table_name"], as_dict=True, maintain_order=True)
+    seen = {
+        tuple(r) for r in conn.execute(sa.text("SELECT DISTINCT dataset, table_name FROM bea.release_tables"))
+    }
+    # A table never loaded before has no intervals to fold into: its rows go straight into the
+    # target by COPY (open rows from R), as fast as PostgreSQL takes rows in.
+    fresh = [unit for unit in parts if unit not in seen]
+    known = [unit for unit in parts if unit in seen]
+    if fresh:
+        rows = pl.concat([parts[u] for u in fresh]).select(target.columns)
+        _copy(conn, target.table, rows.with_columns(pl.lit(release).alias("published_in")))
+    if known:
+        conn.exec_driver_sql(
+            f"CREATE TEMP TABLE {target.staging} ON COMMIT DROP AS "
+            f"SELECT {', '.join(target.columns)} FROM {target.table} WITH NO DATA"
+        )
+        _copy(conn, target.staging, pl.concat([parts[u] for u in known]).select(target.columns))
+        conn.exec_driver_sql(f"ANALYZE {target.staging}")
     counts = LoadCounts()
-    for (dataset, table_name), part in frame.group_by(["dataset", "table_name"], maintain_order=True):
-        sha = data_sha256(part.select(target.columns), list(target.key))
+    for unit, part in parts.items():
+        dataset, table_name = str(unit[0]), str(unit[1])
         counts.add(
             _fold_unit(
                 conn,
                 target,
                 release,
                 (dataset, table_name),
-                sha,
+                data_sha256(part.select(target.columns), list(target.key)),
                 part.height,
                 infos.get((dataset, table_name), TableInfo()),
                 audit,
+                copied=unit in fresh,
             )
         )
     return counts
@@ -358,10 +394,12 @@ def load_release(
     ind: pl.DataFrame,
     infos: dict[tuple[str, str], TableInfo] | None = None,
     audit: Audit | None = None,
+    source_sha256: str | None = None,
 ) -> dict[str, LoadCounts]:
     """Fold one release's observations and indicators into the warehouse, atomically, with a
     bea.load_audit row per table. ``infos`` is keyed by (dataset, table_name); an indicator's
-    unit is ("gold", indicator)."""
+    unit is ("gold", indicator). ``source_sha256`` identifies the inputs (silver and gold files):
+    a release already loaded from the same inputs is skipped at once."""
     audit = audit or Audit()
     for frame, name in ((obs, "observations"), (ind, "indicators")):
         if frame.height and frame["release_date"].unique().to_list() != [release]:
@@ -370,9 +408,55 @@ def load_release(
     with engine.begin() as conn:
         # Folds read their neighbours' rows: one load at a time, whatever the release.
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOAD_LOCK})
+        if source_sha256 and _loaded_from(conn, release, source_sha256):
+            return _already_loaded(conn, release, audit)
         counts = {
             "observations": _load_target(conn, OBSERVATIONS, obs, release, infos or {}, audit),
             "indicators": _load_target(conn, INDICATORS, ind, release, infos or {}, audit),
         }
-        _refresh_dimensions(conn, release)
+        _refresh_dimensions(conn, release, obs)
+        if source_sha256:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO bea.release_loads (release_date, source_sha256, run_id) "
+                    "VALUES (:r, :s, :run)"
+                ),
+                {"r": release, "s": source_sha256, "run": audit.run_id},
+            )
         return counts
+
+
+def _loaded_from(conn: sa.Connection, release: date, source_sha256: str) -> bool:
+    found = conn.execute(
+        sa.text("SELECT 1 FROM bea.release_loads WHERE release_date = :r AND source_sha256 = :s"),
+        {"r": release, "s": source_sha256},
+    ).first()
+    return found is not None
+
+
+def _already_loaded(conn: sa.Connection, release: date, audit: Audit) -> dict[str, LoadCounts]:
+    """The same inputs were loaded before: record the re-run in the audit, change nothing else."""
+    rows = conn.execute(
+        sa.text(
+            "SELECT dataset, table_name, row_count FROM bea.release_tables WHERE release_date = :r "
+            "ORDER BY dataset, table_name"
+        ),
+        {"r": release},
+    ).all()
+    counts = {"observations": LoadCounts(), "indicators": LoadCounts()}
+    for dataset, table_name, row_count in rows:
+        target = INDICATORS if dataset == "gold" else OBSERVATIONS
+        unit = LoadCounts(unchanged=row_count, unchanged_tables=1, tables=1)
+        counts["indicators" if dataset == "gold" else "observations"].add(unit)
+        _write_audit(
+            conn,
+            target,
+            release,
+            (dataset, table_name),
+            "already_loaded",
+            row_count,
+            unit,
+            TableInfo(),
+            audit,
+        )
+    return counts

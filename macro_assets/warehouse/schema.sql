@@ -60,6 +60,16 @@ CREATE TABLE IF NOT EXISTS bea.release_tables (
     PRIMARY KEY (release_date, dataset, table_name)
 );
 
+-- The exact silver and gold a release was loaded from (sha256 of both files): a re-run with the
+-- same inputs is recognised here and skipped without touching the tables.
+CREATE TABLE IF NOT EXISTS bea.release_loads (
+    release_date  date        NOT NULL,
+    source_sha256 text        NOT NULL,
+    run_id        text,
+    loaded_at     timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (release_date, source_sha256)
+);
+
 -- One row per table a load touched: who loaded what, from which bronze answers, with what
 -- effect. Written in the load's own transaction, so it never records a load that rolled back.
 CREATE TABLE IF NOT EXISTS bea.load_audit (

@@ -62,7 +62,8 @@ def stall_copy(marker: Path) -> None:
             readline = read
 
         cursor = conn.connection.dbapi_connection.cursor()
-        cursor.copy_expert(f"COPY {staging} FROM STDIN WITH (FORMAT csv, NULL '\\N')", Stream())
+        columns = ", ".join(frame.columns)
+        cursor.copy_expert(f"COPY {staging} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", Stream())
 
     load_module._copy = stalling_copy
 
