@@ -9,12 +9,17 @@ import sqlalchemy as sa
 
 from macro_assets.checks import Outcome
 
+# Rows per key first (the primary key's order: no sort), then per table: one pass over the
+# release's rows, where count(DISTINCT (…)) sorted every table.
 _AS_OF_COUNTS = """
-SELECT o.dataset, o.table_name, count(*) AS n,
-       count(DISTINCT (o.line_number, o.geo_fips, o.time_period)) AS distinct_keys
-FROM bea.observations_as_of(:d) o
-JOIN bea.release_tables r ON (r.dataset, r.table_name, r.release_date) = (o.dataset, o.table_name, :d)
-GROUP BY o.dataset, o.table_name
+SELECT dataset, table_name, sum(n) AS n, count(*) AS distinct_keys
+FROM (
+    SELECT o.dataset, o.table_name, o.line_number, o.geo_fips, o.time_period, count(*) AS n
+    FROM bea.observations_as_of(:d) o
+    JOIN bea.release_tables r ON (r.dataset, r.table_name, r.release_date) = (o.dataset, o.table_name, :d)
+    GROUP BY o.dataset, o.table_name, o.line_number, o.geo_fips, o.time_period
+) per_key
+GROUP BY dataset, table_name
 """
 
 

@@ -130,13 +130,19 @@ def data_sha256(frame: pl.DataFrame, key: list[str]) -> str:
     return hashlib.sha256(buf.getvalue()).hexdigest()
 
 
+_COPY_BATCH_ROWS = 250_000
+
+
 def _copy(conn: sa.Connection, table: str, frame: pl.DataFrame) -> None:
-    buf = io.BytesIO()
-    frame.write_csv(buf, include_header=False, null_value=r"\N")
-    buf.seek(0)
+    """COPY ``frame`` into ``table`` in batches, so the CSV in memory stays small whatever the
+    release's size."""
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     columns = ", ".join(frame.columns)
-    cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buf)
+    for batch in frame.iter_slices(_COPY_BATCH_ROWS):
+        buf = io.BytesIO()
+        batch.write_csv(buf, include_header=False, null_value=r"\N")
+        buf.seek(0)
+        cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buf)
 
 
 def _sql(target: Target) -> dict[str, str]:

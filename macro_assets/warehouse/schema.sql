@@ -28,8 +28,9 @@ CREATE TABLE IF NOT EXISTS bea.observations (
     CHECK ((value IS NULL) <> (value_status IS NULL)),
     CHECK (replaced_in IS NULL OR replaced_in > published_in)
 );
-CREATE INDEX IF NOT EXISTS observations_current
-    ON bea.observations (dataset, table_name) WHERE replaced_in IS NULL;
+-- No secondary index: the key serves the fold and the as-of reads, and every extra index
+-- slows every load by about a third (docs/performance.md).
+DROP INDEX IF EXISTS bea.observations_current;
 
 CREATE TABLE IF NOT EXISTS bea.indicators (
     dataset      text             NOT NULL DEFAULT 'gold',
