@@ -75,3 +75,32 @@ def one_unit_per_series(frame: pl.DataFrame) -> Outcome:
 
 
 CHECKS = (schema_contract, key_unique, period_format, markers_known, one_unit_per_series)
+
+# Checks that hold for a release when they hold for each of its answers (their keys and series
+# include the table), run answer by answer; key uniqueness also runs over the whole file.
+PER_ANSWER = (schema_contract, period_format, markers_known, one_unit_per_series)
+
+
+def key_unique_lazy(scan: pl.LazyFrame) -> Outcome:
+    dupes = scan.group_by(KEY).len().filter(pl.col("len") > 1).select(pl.col("len").sum()).collect().item()
+    dupes = int(dupes or 0)
+    return Outcome("key_unique", dupes == 0, f"{dupes} rows repeat a key", {"duplicate_rows": dupes})
+
+
+def merge(outcomes: list[Outcome]) -> Outcome:
+    """One outcome from a check's per-answer outcomes: passed if all passed; counts summed."""
+    first = outcomes[0]
+    failed = [o for o in outcomes if not o.passed]
+    metadata: dict = {}
+    for outcome in outcomes:
+        for name, value in outcome.metadata.items():
+            if isinstance(value, dict):
+                merged = metadata.setdefault(name, {})
+                for k, v in value.items():
+                    merged[k] = merged.get(k, 0) + v
+            elif isinstance(value, int) and name != "columns":
+                metadata[name] = metadata.get(name, 0) + value
+            else:
+                metadata.setdefault(name, value)
+    description = "; ".join(o.description for o in failed[:3]) if failed else first.description
+    return Outcome(first.name, not failed, description, metadata)

@@ -20,6 +20,9 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import queue
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -133,16 +136,64 @@ def data_sha256(frame: pl.DataFrame, key: list[str]) -> str:
 _COPY_BATCH_ROWS = 250_000
 
 
+class _CsvStream:
+    """A file PostgreSQL's COPY reads while a thread writes the next batches' CSV: one COPY
+    statement, the CSV written on one core while the server takes rows on the other, and at
+    most two batches in memory whatever the release's size."""
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self._queue: queue.Queue[bytes | BaseException | None] = queue.Queue(maxsize=2)
+        self._buffer = b""
+        self._done = False
+        self.closed = threading.Event()
+        threading.Thread(target=self._produce, args=(frame,), daemon=True).start()
+
+    def _produce(self, frame: pl.DataFrame) -> None:
+        try:
+            for batch in frame.iter_slices(_COPY_BATCH_ROWS):
+                buf = io.BytesIO()
+                batch.write_csv(buf, include_header=False, null_value=r"\N")
+                self._put(buf.getvalue())
+            self._put(None)
+        except BaseException as exc:  # handed to the reading side, which raises it
+            self._put(exc)
+
+    def _put(self, item: bytes | BaseException | None) -> None:
+        # A COPY that failed stops reading: give up rather than wait on a full queue forever.
+        while not self.closed.is_set():
+            try:
+                self._queue.put(item, timeout=0.5)
+                return
+            except queue.Full:
+                continue
+
+    def read(self, size: int = -1) -> bytes:
+        while not self._done and (size < 0 or len(self._buffer) < size):
+            item = self._queue.get()
+            if isinstance(item, BaseException):
+                raise item
+            if item is None:
+                self._done = True
+            else:
+                self._buffer += item
+        if size < 0:
+            size = len(self._buffer)
+        chunk, self._buffer = self._buffer[:size], self._buffer[size:]
+        return chunk
+
+    readline = read
+
+
 def _copy(conn: sa.Connection, table: str, frame: pl.DataFrame) -> None:
-    """COPY ``frame`` into ``table`` in batches, so the CSV in memory stays small whatever the
-    release's size."""
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     columns = ", ".join(frame.columns)
-    for batch in frame.iter_slices(_COPY_BATCH_ROWS):
-        buf = io.BytesIO()
-        batch.write_csv(buf, include_header=False, null_value=r"\N")
-        buf.seek(0)
-        cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buf)
+    stream = _CsvStream(frame)
+    try:
+        cursor.copy_expert(
+            f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", stream, size=1 << 20
+        )
+    finally:
+        stream.closed.set()
 
 
 def _sql(target: Target) -> dict[str, str]:
@@ -344,6 +395,23 @@ def _refresh_dimensions(conn: sa.Connection, release: date, obs: pl.DataFrame) -
     )
 
 
+_HASHERS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="data-sha256")
+
+
+def _units(frame: pl.DataFrame) -> tuple[pl.DataFrame, dict[tuple[str, str], pl.DataFrame]]:
+    """Each table's rows as a zero-copy slice: silver holds a table's rows together (answers are
+    concatenated table by table); a frame that does not is sorted first."""
+    runs = (
+        frame.select("dataset", "table_name")
+        .with_row_index("row")
+        .group_by("dataset", "table_name", maintain_order=True)
+        .agg(pl.col("row").min().alias("start"), pl.len().alias("n"), pl.col("row").max().alias("last"))
+    )
+    if runs.filter(pl.col("last") - pl.col("start") + 1 != pl.col("n")).height:
+        return _units(frame.sort("dataset", "table_name", maintain_order=True))
+    return frame, {(d, t): frame.slice(start, n) for d, t, start, n, _ in runs.iter_rows()}
+
+
 def _load_target(
     conn: sa.Connection,
     target: Target,
@@ -356,7 +424,7 @@ def _load_target(
         *(pl.lit(v).alias(k) for k, v in target.defaults.items()),
         *(pl.col(src).alias(k) for k, src in target.copies.items()),
     )
-    parts = frame.partition_by(["dataset", "table_name"], as_dict=True, maintain_order=True)
+    frame, parts = _units(frame)
     seen = {
         tuple(r) for r in conn.execute(sa.text("SELECT DISTINCT dataset, table_name FROM bea.release_tables"))
     }
@@ -364,9 +432,17 @@ def _load_target(
     # target by COPY (open rows from R), as fast as PostgreSQL takes rows in.
     fresh = [unit for unit in parts if unit not in seen]
     known = [unit for unit in parts if unit in seen]
+    # Each table's data hash (sorting and writing it) on the other core while COPY runs.
+    hashing = _HASHERS.submit(
+        lambda: {u: data_sha256(part.select(target.columns), list(target.key)) for u, part in parts.items()}
+    )
     if fresh:
-        rows = pl.concat([parts[u] for u in fresh]).select(target.columns)
-        _copy(conn, target.table, rows.with_columns(pl.lit(release).alias("published_in")))
+        rows = frame if not known else pl.concat([parts[u] for u in fresh])
+        _copy(
+            conn,
+            target.table,
+            rows.select(target.columns).with_columns(pl.lit(release).alias("published_in")),
+        )
     if known:
         conn.exec_driver_sql(
             f"CREATE TEMP TABLE {target.staging} ON COMMIT DROP AS "
@@ -375,6 +451,7 @@ def _load_target(
         _copy(conn, target.staging, pl.concat([parts[u] for u in known]).select(target.columns))
         conn.exec_driver_sql(f"ANALYZE {target.staging}")
     counts = LoadCounts()
+    hashes = hashing.result()
     for unit, part in parts.items():
         dataset, table_name = str(unit[0]), str(unit[1])
         counts.add(
@@ -383,7 +460,7 @@ def _load_target(
                 target,
                 release,
                 (dataset, table_name),
-                data_sha256(part.select(target.columns), list(target.key)),
+                hashes[unit],
                 part.height,
                 infos.get((dataset, table_name), TableInfo()),
                 audit,
