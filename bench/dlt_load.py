@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import time
 
 import dlt
@@ -52,8 +51,7 @@ def main() -> None:
         )
     elapsed = time.monotonic() - started
     info.raise_on_failed_jobs()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"mode": args.mode, "seconds": round(elapsed, 2), "peak_rss_mb": round(peak)}))
+    print(json.dumps({"mode": args.mode, "seconds": round(elapsed, 2)}))
 
 
 if __name__ == "__main__":

@@ -197,9 +197,10 @@ def copy_baseline(url: str, silver: pl.DataFrame, workdir: Path) -> dict[str, fl
     return {"seconds": elapsed, "rows_per_s": silver.height / elapsed}
 
 
-def dlt_runs(dlt_python: Path, url: str, parquet: Path) -> dict[str, Any]:
+def dlt_runs(dlt_python: Path, url: str, parquet: Path, rss: PeakRss) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for mode in ("records", "arrow"):
+        rss.reset()
         done = subprocess.run(
             [
                 str(dlt_python),
@@ -218,6 +219,8 @@ def dlt_runs(dlt_python: Path, url: str, parquet: Path) -> dict[str, Any]:
         if done.returncode != 0:
             raise RuntimeError(f"dlt ({mode}) failed: {done.stderr[-2000:]}")
         out[mode] = json.loads(done.stdout.strip().splitlines()[-1])
+        # Sampled from here: ru_maxrss inside a child inherits its parent's high-water mark.
+        out[mode]["peak_rss_mb"] = round(rss.peak()[0])
     return out
 
 
@@ -290,7 +293,6 @@ def main() -> None:
             rerun, _ = materialize(instance, resources, [a for _, a in STAGES])
             rerun_peak = rss.peak()[0]
             print(f"re-run of the unchanged partition: {rerun:.2f} s (first: {first:.2f} s)", flush=True)
-            rss.stop()
 
             silver_key = lake_layout.silver_observations(datetime.fromisoformat(RELEASE).date())
             silver = pl.read_parquet(io.BytesIO(lake.get(silver_key)))
@@ -298,7 +300,8 @@ def main() -> None:
             print(f"COPY baseline: {copy['seconds']:.2f} s, {copy['rows_per_s']:,.0f} rows/s", flush=True)
             parquet = workdir / "silver.parquet"
             silver.write_parquet(parquet)
-            dlt = None if args.skip_dlt else dlt_runs(args.dlt_python, url, parquet)
+            dlt = None if args.skip_dlt else dlt_runs(args.dlt_python, url, parquet, rss)
+            rss.stop()
             if dlt:
                 for mode, run in dlt.items():
                     print(

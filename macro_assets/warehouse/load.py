@@ -144,6 +144,7 @@ class _CsvStream:
     def __init__(self, frame: pl.DataFrame) -> None:
         self._queue: queue.Queue[bytes | BaseException | None] = queue.Queue(maxsize=2)
         self._buffer = b""
+        self._offset = 0
         self._done = False
         self.closed = threading.Event()
         threading.Thread(target=self._produce, args=(frame,), daemon=True).start()
@@ -168,17 +169,18 @@ class _CsvStream:
                 continue
 
     def read(self, size: int = -1) -> bytes:
-        while not self._done and (size < 0 or len(self._buffer) < size):
+        # Hands out slices of the current batch (no copying of what remains of it).
+        while self._offset >= len(self._buffer) and not self._done:
             item = self._queue.get()
             if isinstance(item, BaseException):
                 raise item
             if item is None:
                 self._done = True
             else:
-                self._buffer += item
-        if size < 0:
-            size = len(self._buffer)
-        chunk, self._buffer = self._buffer[:size], self._buffer[size:]
+                self._buffer, self._offset = item, 0
+        end = len(self._buffer) if size < 0 else self._offset + size
+        chunk = self._buffer[self._offset : end]
+        self._offset += len(chunk)
         return chunk
 
     readline = read
@@ -362,12 +364,11 @@ WHERE t.as_of_release <= EXCLUDED.as_of_release
 def _refresh_dimensions(conn: sa.Connection, release: date, obs: pl.DataFrame) -> None:
     """Series and geographies as of the newest release that described them (order-independent).
     Their distinct rows are computed here, so only a few thousand rows go to PostgreSQL."""
+    line = ["dataset", "table_name", "line_number"]
     series = (
-        obs.sort("period_end", descending=True)
-        .unique(subset=["dataset", "table_name", "line_number"], keep="first", maintain_order=True)
-        .select(
-            "dataset", "table_name", "line_number", "series_code", "line_description", "unit", "unit_mult"
-        )
+        obs.filter(pl.col("period_end") == pl.col("period_end").max().over(line))
+        .unique(subset=line, keep="first", maintain_order=True)
+        .select(*line, "series_code", "line_description", "unit", "unit_mult")
     )
     geographies = obs.unique(subset=["geo_fips"], keep="first").select("geo_fips", "geo_name", "geo_level")
     for name, frame, table in (
