@@ -132,24 +132,31 @@ class _Handler(BaseHTTPRequestHandler):
         fault = None
         if params.get("method", "").lower() == "getdata":
             fault = self.settings.faults.take(params.get("tablename", ""))
-        nbytes, error = self._serve(params, echo, now, fault)
-        self.limiter.record(key, nbytes, error)
+        reply, error = self._serve(params, echo, now, fault)
+        # Counted before the bytes go out: a client that reads the answer and asks again at once
+        # must meet the updated tally, as it does at BEA.
+        self.limiter.record(key, len(reply[1]) if reply else 0, error)
+        if reply is None:
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+        else:
+            self._send(*reply)
         return None
 
     def _serve(
         self, params: dict[str, str], echo: list[tuple[str, str]], now: datetime, fault: Fault | None
-    ) -> tuple[int, bool]:
+    ) -> tuple[tuple[int, bytes, str] | None, bool]:
+        """The reply to send (status, body, content type), None to drop the connection; and
+        whether it counts as an error against the key."""
         kind = fault.kind if fault else None
         if kind == "slow":
             time.sleep(fault.delay_s)  # type: ignore[union-attr]
         if kind == "drop":
-            self.close_connection = True
-            self.connection.shutdown(socket.SHUT_RDWR)
-            return 0, True
+            return None, True
         if kind == "5xx":
-            return self._send(503, _IIS_503, "text/html"), True
+            return (503, _IIS_503, "text/html"), True
         if kind == "empty":
-            return self._send(200, b"", f"application/json;charset={CHARSET}"), True
+            return (200, b"", f"application/json;charset={CHARSET}"), True
         try:
             if kind == "api_error":
                 raise answers.ApiError("201", "Error retrieving NIPA/Fixed Assets data.", "Injected fault")
@@ -167,10 +174,7 @@ class _Handler(BaseHTTPRequestHandler):
             body = body[:120] + b"\r\n<html><body><h1>Server Error in '/api' Application.</h1></body></html>"
         elif kind == "truncated":
             body = body[: len(body) // 2]
-        return self._send(200, body, f"application/json;charset={CHARSET}"), error or kind in (
-            "html",
-            "truncated",
-        )
+        return (200, body, f"application/json;charset={CHARSET}"), error or kind in ("html", "truncated")
 
     def _release_dates(self, now: datetime) -> None:
         if self.settings.replay_dir is not None:
