@@ -5,7 +5,9 @@ import hashlib
 import io
 import json
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from functools import wraps
 from typing import Any, TypeVar
@@ -19,6 +21,8 @@ from macro_assets.resources.lake import LakeResource
 
 GROUP = "bea"
 _F = TypeVar("_F", bound=Callable[..., Any])
+_T = TypeVar("_T")
+_R = TypeVar("_R")
 
 
 def sha256(data: bytes) -> str:
@@ -28,6 +32,49 @@ def sha256(data: bytes) -> str:
 def gzip_bytes(data: bytes) -> bytes:
     # mtime=0: the same answer always compresses to the same bytes.
     return gzip.compress(data, compresslevel=6, mtime=0)
+
+
+def in_order(fn: Callable[[_T], _R], items: Iterable[_T], workers: int, ahead: int) -> Iterator[_R]:
+    """``fn`` over ``items`` on ``workers`` threads, results in order, at most ``ahead`` of them
+    ahead of the consumer: memory holds a few results, never all of them, and the workers keep
+    going while the consumer is busy. A worker's exception is raised here; leaving early
+    cancels what has not started."""
+    source = iter(items)
+    with ThreadPoolExecutor(workers, thread_name_prefix="mdi-read") as pool:
+        pending: deque[Future[_R]] = deque(pool.submit(fn, item) for item in _take(source, ahead))
+        try:
+            while pending:
+                result = pending.popleft().result()
+                for item in _take(source, 1):
+                    pending.append(pool.submit(fn, item))
+                yield result
+        finally:
+            for future in pending:
+                future.cancel()
+
+
+def _take(source: Iterator[_T], n: int) -> list[_T]:
+    taken = []
+    for item in source:
+        taken.append(item)
+        if len(taken) == n:
+            break
+    return taken
+
+
+def batches(frames: Iterable[pl.DataFrame], rows: int) -> Iterator[pl.DataFrame]:
+    """Consecutive frames concatenated into batches of at least ``rows`` rows (the last may be
+    smaller): polars' fixed cost per call is paid per batch, not per answer."""
+    held: list[pl.DataFrame] = []
+    count = 0
+    for frame in frames:
+        held.append(frame)
+        count += frame.height
+        if count >= rows:
+            yield pl.concat(held)
+            held, count = [], 0
+    if held:
+        yield pl.concat(held)
 
 
 def release_of(partition_key: str) -> date:

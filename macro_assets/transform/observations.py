@@ -62,8 +62,11 @@ def parse_value(raw: str, note_ref: str = "") -> tuple[float | None, str | None]
         raise BeaSchemaError(f"unknown DataValue marker {raw!r}") from None
 
 
-# The columns an answer's rows are read into (as text) before typing, whatever the dataset.
+# The text columns an answer's rows are read into before typing, whatever the dataset; "answer"
+# names the answer (dataset/table) in error messages.
 _RAW = (
+    "answer",
+    "dataset",
     "table",
     "line",
     "series",
@@ -80,51 +83,86 @@ _RAW = (
 _PERIOD = r"^(\d{4})(?:Q([1-4])|M(\d{1,2}))?$"
 
 
-def _first_bad(frame: pl.DataFrame, bad: pl.Expr, column: str) -> str | None:
-    found = frame.filter(bad).select(column).head(1)
-    return None if found.is_empty() else found.item()
+def _first_bad(frame: pl.DataFrame, bad: pl.Expr, column: str) -> tuple[str, str] | None:
+    """(answer, value) of the first row where ``bad`` holds."""
+    found = frame.filter(bad).select("answer", column).head(1)
+    return None if found.is_empty() else found.row(0)
 
 
-def _typed(raw: pl.DataFrame, dataset: str, release_date: date, context: str) -> pl.DataFrame:
-    """Text columns of one answer → silver's typed columns, column at a time (no Python per row).
-    Errors name the answer and the first offending value."""
+def _periods(frame: pl.DataFrame) -> pl.DataFrame:
+    """Each distinct TimePeriod of ``frame`` typed once: a release has a few hundred periods and
+    millions of rows, so this is joined back instead of parsed per row."""
     parts = pl.col("period").str.strip_chars().str.extract_groups(_PERIOD)
-    frame = raw.with_columns(
-        parts.struct.field("1").cast(pl.Int32).alias("_year"),
-        parts.struct.field("2").cast(pl.Int32).alias("_q"),
-        parts.struct.field("3").cast(pl.Int32).alias("_m"),
-        pl.col("raw_value").str.strip_chars().alias("_text"),
-        (pl.col("note_ref").str.strip_chars() == "(D)").fill_null(False).alias("_suppressed"),
-    )
-    bad_period = pl.col("_year").is_null() | (pl.col("_m").is_not_null() & ~pl.col("_m").is_between(1, 12))
-    if (period := _first_bad(frame, bad_period, "period")) is not None:
-        raise BeaSchemaError(f"BEA answer for {context}: unrecognised BEA time period {period!r}")
-    is_marker = pl.col("_text").is_in(list(MARKERS))
-    number = pl.col("_text").str.replace_all(",", "", literal=True).cast(pl.Float64, strict=False)
-    bad_value = ~pl.col("_suppressed") & ~is_marker & number.is_null()
-    if (value := _first_bad(frame, bad_value, "raw_value")) is not None:
-        raise BeaSchemaError(f"BEA answer for {context}: unknown DataValue marker {value!r}")
-    for column, what in (("line", "line number"), ("unit_mult", "UNIT_MULT")):
-        text = _first_bad(
-            frame, pl.col(column).str.strip_chars().cast(pl.Int32, strict=False).is_null(), column
+    periods = (
+        frame.select(pl.col("period").unique())
+        .with_columns(
+            parts.struct.field("1").cast(pl.Int32).alias("_year"),
+            parts.struct.field("2").cast(pl.Int32).alias("_q"),
+            parts.struct.field("3").cast(pl.Int32).alias("_m"),
         )
-        if text is not None:
-            raise BeaSchemaError(f"BEA answer for {context}: {what} {text!r} is not a whole number")
-    frequency = (
+        .with_columns(
+            (
+                pl.col("_year").is_null() | (pl.col("_m").is_not_null() & ~pl.col("_m").is_between(1, 12))
+            ).alias("_bad_period")
+        )
+    )
+    first_month = pl.coalesce(pl.col("_q") * 3 - 2, pl.col("_m"), pl.lit(1))
+    last_month = pl.coalesce(pl.col("_q") * 3, pl.col("_m"), pl.lit(12))
+    year = pl.col("_year").cast(pl.String)
+    valid = pl.col("_bad_period").not_()
+    return periods.with_columns(
+        pl.when(pl.col("_q").is_not_null())
+        .then(pl.concat_str(year, pl.lit("Q"), pl.col("_q").cast(pl.String)))
+        .when(pl.col("_m").is_not_null())
+        .then(pl.concat_str(year, pl.lit("M"), pl.col("_m").cast(pl.String).str.zfill(2)))
+        .otherwise(year)
+        .alias("time_period"),
         pl.when(pl.col("_q").is_not_null())
         .then(pl.lit("Q"))
         .when(pl.col("_m").is_not_null())
         .then(pl.lit("M"))
         .otherwise(pl.lit("A"))
+        .alias("frequency"),
+        pl.when(valid).then(pl.date(pl.col("_year"), first_month, 1)).alias("period_start"),
+        pl.when(valid).then(pl.date(pl.col("_year"), last_month, 1).dt.month_end()).alias("period_end"),
+    ).drop("_year", "_q", "_m")
+
+
+def typed_frame(raw: pl.DataFrame, release_date: date, *, unique_keys: bool = True) -> pl.DataFrame:
+    """Text columns of one or more answers → silver's typed columns, column at a time (no Python
+    per row). Errors name the answer and the first offending value. ``unique_keys`` checks that
+    no key repeats (the caller may check it over a whole release instead)."""
+    text = pl.col("raw_value").str.strip_chars()
+    frame = raw.join(_periods(raw), on="period", how="left", maintain_order="left").with_columns(
+        text.alias("_text"),
+        text.is_in(list(MARKERS)).alias("_marker"),
+        text.str.replace_all(",", "", literal=True).cast(pl.Float64, strict=False).alias("_number"),
+        (pl.col("note_ref").str.strip_chars() == "(D)").fill_null(False).alias("_suppressed"),
+        pl.col("line").str.strip_chars().cast(pl.Int32, strict=False).alias("_line"),
+        pl.col("unit_mult").str.strip_chars().cast(pl.Int32, strict=False).alias("_unit_mult"),
     )
-    first_month = pl.coalesce(pl.col("_q") * 3 - 2, pl.col("_m"), pl.lit(1))
-    last_month = pl.coalesce(pl.col("_q") * 3, pl.col("_m"), pl.lit(12))
-    year = pl.col("_year").cast(pl.String)
+    problems = {
+        "period": (pl.col("_bad_period"), "unrecognised BEA time period"),
+        "raw_value": (
+            ~pl.col("_suppressed") & ~pl.col("_marker") & pl.col("_number").is_null(),
+            "unknown DataValue marker",
+        ),
+        "line": (pl.col("_line").is_null(), "line number"),
+        "unit_mult": (pl.col("_unit_mult").is_null(), "UNIT_MULT"),
+    }
+    # One pass says whether anything is wrong; only then is the first offender looked up.
+    found = frame.select(bad.any().alias(column) for column, (bad, _) in problems.items()).row(0)
+    for (column, (bad, what)), wrong in zip(problems.items(), found, strict=True):
+        if wrong and (first := _first_bad(frame, bad, column)) is not None:
+            answer, value = first
+            if column in ("line", "unit_mult"):
+                raise BeaSchemaError(f"BEA answer for {answer}: {what} {value!r} is not a whole number")
+            raise BeaSchemaError(f"BEA answer for {answer}: {what} {value!r}")
     fips = pl.col("geo_fips")
     typed = frame.select(
-        pl.lit(dataset).alias("dataset"),
+        pl.col("dataset"),
         pl.col("table").str.to_uppercase().alias("table_name"),
-        pl.col("line").str.strip_chars().cast(pl.Int32).alias("line_number"),
+        pl.col("_line").alias("line_number"),
         pl.col("series").alias("series_code"),
         pl.col("description").alias("line_description"),
         fips.alias("geo_fips"),
@@ -137,49 +175,79 @@ def _typed(raw: pl.DataFrame, dataset: str, release_date: date, context: str) ->
         .then(pl.lit("state"))
         .otherwise(pl.lit("local"))
         .alias("geo_level"),
-        pl.when(pl.col("_q").is_not_null())
-        .then(pl.concat_str(year, pl.lit("Q"), pl.col("_q").cast(pl.String)))
-        .when(pl.col("_m").is_not_null())
-        .then(pl.concat_str(year, pl.lit("M"), pl.col("_m").cast(pl.String).str.zfill(2)))
-        .otherwise(year)
-        .alias("time_period"),
-        frequency.alias("frequency"),
-        pl.date(pl.col("_year"), first_month, 1).alias("period_start"),
-        pl.date(pl.col("_year"), last_month, 1).dt.month_end().alias("period_end"),
-        pl.when(pl.col("_suppressed") | is_marker).then(None).otherwise(number).alias("value"),
+        pl.col("time_period"),
+        pl.col("frequency"),
+        pl.col("period_start"),
+        pl.col("period_end"),
+        pl.when(pl.col("_suppressed") | pl.col("_marker"))
+        .then(None)
+        .otherwise(pl.col("_number"))
+        .alias("value"),
         pl.when(pl.col("_suppressed"))
         .then(pl.lit("(D)"))
-        .when(is_marker)
+        .when(pl.col("_marker"))
         .then(pl.when(pl.col("_text") == "").then(pl.lit("(empty)")).otherwise(pl.col("_text")))
         .otherwise(None)
         .alias("value_status"),
         pl.col("metric").alias("metric_name"),
         pl.col("unit"),
-        pl.col("unit_mult").str.strip_chars().cast(pl.Int32).alias("unit_mult"),
+        pl.col("_unit_mult").alias("unit_mult"),
         pl.lit(release_date).alias("release_date"),
     ).cast(SCHEMA)  # type: ignore[arg-type]
-    dupes = typed.filter(typed.select(KEY).is_duplicated())
-    if dupes.height:
-        first = dupes.row(0, named=True)
-        raise BeaSchemaError(
-            f"BEA answer for {context} repeats line {first['line_number']} "
-            f"geo {first['geo_fips']} period {first['time_period']}"
-        )
+    if unique_keys:
+        dupes = typed.filter(typed.select(KEY).is_duplicated())
+        if dupes.height:
+            first = dupes.row(0, named=True)
+            raise BeaSchemaError(
+                f"BEA answer for {first['dataset']}/{first['table_name']} repeats line "
+                f"{first['line_number']} geo {first['geo_fips']} period {first['time_period']}"
+            )
     return typed
+
+
+def _native_data(raw: bytes, fields: dict[str, str]) -> tuple[str, pl.DataFrame] | None:
+    """(Results.Statistic, Data rows as text) parsed by polars without a Python object per value,
+    or None when the answer is anything but a well-formed answer with rows (an error, a single
+    row sent as an object, control characters in a note...): the caller then takes the exact,
+    slower path, which also words the error."""
+    if not raw.isascii():
+        # polars reads UTF-8; BEA's bytes are ISO-8859-1.
+        raw = raw.decode(envelope.ENCODING).encode()
+    # An Error (an object or a list, at either level) cannot be read as text: it fails the read
+    # or comes back non-null, and either way the answer takes the exact path.
+    row = pl.Struct(dict.fromkeys(fields, pl.String()))
+    results_type = pl.Struct({"Error": pl.String(), "Statistic": pl.String(), "Data": pl.List(row)})
+    schema = {"BEAAPI": pl.Struct({"Error": pl.String(), "Results": results_type})}
+    try:
+        api = pl.read_json(raw, schema=schema).to_series()
+    except pl.exceptions.PolarsError:
+        return None
+    results = api.struct.field("Results")
+    if api.struct.field("Error").null_count() == 0 or results.struct.field("Error").null_count() == 0:
+        return None
+    data = results.struct.field("Data")
+    if data.null_count() or not data.list.len()[0]:
+        return None
+    return results.struct.field("Statistic")[0] or "", data.explode().struct.unnest()
 
 
 def _rows(
     raw: bytes, context: str, fields: dict[str, str], required: tuple[str, ...]
-) -> tuple[dict, pl.DataFrame]:
-    """The answer's Data rows as text columns named as in ``fields`` (BEA's name → ours)."""
-    doc = envelope.decode(raw)
-    envelope.raise_for_errors(doc, context)
-    rows = envelope.data_rows(doc, context)
-    frame = pl.from_dicts(rows, schema={name: pl.String for name in fields}, strict=False)
-    for name in required:
-        if frame[name].null_count():
-            raise BeaSchemaError(f"BEA answer for {context} lacks required field {name} in a Data row")
-    return doc, frame.rename(fields)
+) -> tuple[str, pl.DataFrame]:
+    """(Results.Statistic, the answer's Data rows as text columns named as in ``fields``)."""
+    native = _native_data(raw, fields)
+    if native is not None and not any(native[1][name].null_count() for name in required):
+        statistic, frame = native
+    else:
+        doc = envelope.decode(raw)
+        envelope.raise_for_errors(doc, context)
+        rows = envelope.data_rows(doc, context)
+        frame = pl.from_dicts(rows, schema=dict.fromkeys(fields, pl.String()), strict=False)
+        for name in required:
+            if frame[name].null_count():
+                raise BeaSchemaError(f"BEA answer for {context} lacks required field {name} in a Data row")
+        statistic = str(envelope.results_of(doc).get("Statistic", ""))
+    return statistic, frame.rename(fields)
 
 
 _NIPA_FIELDS = {
@@ -196,16 +264,17 @@ _NIPA_FIELDS = {
 }
 
 
-def nipa_frame(raw: bytes, dataset: str, table_name: str, release_date: date) -> pl.DataFrame:
-    """Observations of one NIPA-shaped answer (NIPA, NIUnderlyingDetail): the nation only."""
+def nipa_text(raw: bytes, dataset: str, table_name: str) -> pl.DataFrame:
+    """Text rows of one NIPA-shaped answer (NIPA, NIUnderlyingDetail): the nation only."""
     context = f"{dataset}/{table_name}"
     _, rows = _rows(raw, context, _NIPA_FIELDS, NIPA_REQUIRED)
-    rows = rows.with_columns(
+    return rows.with_columns(
         pl.col("series", "description", "note_ref", "metric").fill_null(""),
+        pl.lit(context).alias("answer"),
+        pl.lit(dataset).alias("dataset"),
         pl.lit(NATION[0]).alias("geo_fips"),
         pl.lit(NATION[1]).alias("geo_name"),
-    )
-    return _typed(rows.select(_RAW), dataset, release_date, context)
+    ).select(_RAW)
 
 
 _REGIONAL_FIELDS = {
@@ -220,8 +289,8 @@ _REGIONAL_FIELDS = {
 }
 
 
-def regional_frame(raw: bytes, table_name: str, release_date: date) -> pl.DataFrame:
-    """Observations of one Regional answer (one line of a table, many geographies).
+def regional_text(raw: bytes, table_name: str) -> pl.DataFrame:
+    """Text rows of one Regional answer (one line of a table, many geographies).
 
     The line number comes from ``Code`` (``SAINC1-3`` → 3); the line's description is the
     Results-level ``Statistic``. Nation and region rows are kept and labelled by geo_level.
@@ -229,26 +298,41 @@ def regional_frame(raw: bytes, table_name: str, release_date: date) -> pl.DataFr
     the request's.
     """
     context = f"Regional/{table_name}"
-    doc, rows = _rows(raw, context, _REGIONAL_FIELDS, REGIONAL_REQUIRED)
-    statistic = str(envelope.results_of(doc).get("Statistic", ""))
+    statistic, rows = _rows(raw, context, _REGIONAL_FIELDS, REGIONAL_REQUIRED)
     code = pl.col("series")
-    rows = rows.with_columns(
+    return rows.with_columns(
         pl.col("note_ref").fill_null(""),
         pl.when(code.str.contains("-", literal=True))
         .then(code.str.split("-").list.last())
         .otherwise(code)
         .alias("line"),
+        pl.lit(context).alias("answer"),
+        pl.lit("Regional").alias("dataset"),
         pl.lit(table_name).alias("table"),
         pl.lit(statistic).alias("description"),
         pl.lit("").alias("metric"),
-    )
-    return _typed(rows.select(_RAW), "Regional", release_date, context)
+    ).select(_RAW)
+
+
+def answer_text(raw: bytes, dataset: str, table_name: str) -> pl.DataFrame:
+    """One answer's Data rows as silver's text columns, before typing (see ``typed_frame``)."""
+    if dataset == "Regional":
+        return regional_text(raw, table_name)
+    return nipa_text(raw, dataset, table_name)
+
+
+def nipa_frame(raw: bytes, dataset: str, table_name: str, release_date: date) -> pl.DataFrame:
+    """Observations of one NIPA-shaped answer."""
+    return typed_frame(nipa_text(raw, dataset, table_name), release_date)
+
+
+def regional_frame(raw: bytes, table_name: str, release_date: date) -> pl.DataFrame:
+    """Observations of one Regional answer."""
+    return typed_frame(regional_text(raw, table_name), release_date)
 
 
 def answer_frame(raw: bytes, dataset: str, table_name: str, release_date: date) -> pl.DataFrame:
-    if dataset == "Regional":
-        return regional_frame(raw, table_name, release_date)
-    return nipa_frame(raw, dataset, table_name, release_date)
+    return typed_frame(answer_text(raw, dataset, table_name), release_date)
 
 
 def empty_frame() -> pl.DataFrame:

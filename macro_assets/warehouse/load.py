@@ -365,12 +365,25 @@ def _refresh_dimensions(conn: sa.Connection, release: date, obs: pl.DataFrame) -
     """Series and geographies as of the newest release that described them (order-independent).
     Their distinct rows are computed here, so only a few thousand rows go to PostgreSQL."""
     line = ["dataset", "table_name", "line_number"]
+    geo = ["geo_fips", "geo_name", "geo_level"]
+    # Table by table (zero-copy slices): a window over the whole release would allocate its
+    # size again, the load's peak memory at full scale.
+    series_parts, geo_parts = [], []
+    for part in _units(obs)[1].values():
+        series_parts.append(
+            part.filter(pl.col("period_end") == pl.col("period_end").max().over(line))
+            .unique(subset=line, keep="first", maintain_order=True)
+            .select(*line, "series_code", "line_description", "unit", "unit_mult")
+        )
+        geo_parts.append(part.select(geo).unique(subset=["geo_fips"], keep="first"))
     series = (
-        obs.filter(pl.col("period_end") == pl.col("period_end").max().over(line))
-        .unique(subset=line, keep="first", maintain_order=True)
-        .select(*line, "series_code", "line_description", "unit", "unit_mult")
+        pl.concat(series_parts)
+        if series_parts
+        else obs.select(*line, "series_code", "line_description", "unit", "unit_mult").head(0)
     )
-    geographies = obs.unique(subset=["geo_fips"], keep="first").select("geo_fips", "geo_name", "geo_level")
+    geographies = (pl.concat(geo_parts) if geo_parts else obs.select(geo).head(0)).unique(
+        subset=["geo_fips"], keep="first"
+    )
     for name, frame, table in (
         ("staging_series", series, "bea.series"),
         ("staging_geographies", geographies, "bea.geographies"),

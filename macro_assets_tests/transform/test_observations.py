@@ -142,3 +142,101 @@ def test_geo_levels(fips: str, level: str) -> None:
     from macro_assets.transform.observations import geo_level
 
     assert geo_level(fips) == level
+
+
+def _exact_text(raw: bytes, fields: dict[str, str]) -> pl.DataFrame:
+    from macro_assets.bea import envelope
+
+    rows = envelope.data_rows(envelope.decode(raw), "test")
+    return pl.from_dicts(rows, schema=dict.fromkeys(fields, pl.String()), strict=False)
+
+
+@pytest.mark.parametrize(
+    "sample, fields",
+    [
+        ("bea_api_raw_Regional_SAGDP2N_line1_Alabama_2017_2022.json", "_REGIONAL_FIELDS"),
+        ("bea_api_raw_Regional_SAINC1_line1_Alabama_2017_2022.json", "_REGIONAL_FIELDS"),
+        ("regional_CAGDP2_line64_geo01001_A_2018_suppressed.json", "_REGIONAL_FIELDS"),
+    ],
+)
+def test_native_reader_agrees_with_the_exact_path_on_real_answers(sample: str, fields: str) -> None:
+    from macro_assets.transform import observations
+    from macro_assets_tests.conftest import SHARED
+
+    raw = (SHARED / "samples" / sample).read_bytes()
+    mapping = getattr(observations, fields)
+    native = observations._native_data(raw, mapping)
+    assert native is not None, "a well-formed answer takes the native path"
+    statistic, frame = native
+    assert frame.equals(_exact_text(raw, mapping))
+    assert statistic == json.loads(raw)["BEAAPI"]["Results"]["Statistic"]
+
+
+def test_native_reader_reads_iso_8859_1_and_escapes_as_the_exact_path_does() -> None:
+    from macro_assets.transform import observations
+
+    raw = answer(
+        row("1", "2024", "1", LineDescription='Caf\u00e9 \u00a7 "quoted"\\slash\ttab'),
+        row("2", "2024", "2", NoteRef="T10105.1"),
+    )
+    raw = raw.decode().encode("ISO-8859-1")  # json.dumps escaped: force real Latin-1 bytes too
+    raw = raw.replace(b"\\u00e9", "\u00e9".encode("ISO-8859-1")).replace(b"\\u00a7", b"\xa7")
+    assert not raw.isascii()
+    native = observations._native_data(raw, observations._NIPA_FIELDS)
+    assert native is not None
+    assert native[1].equals(_exact_text(raw, observations._NIPA_FIELDS))
+    assert native[1]["LineDescription"][0] == 'Caf\u00e9 \u00a7 "quoted"\\slash\ttab'
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        # One observation sent as an object, not a list (BEA does this).
+        {"BEAAPI": {"Results": {"Data": row("1", "2024", "1")}}},
+        # An error beside data.
+        {"BEAAPI": {"Results": {"Error": {"APIErrorCode": "201"}, "Data": [row("1", "2024", "1")]}}},
+        {"BEAAPI": {"Error": {"APIErrorCode": "3"}}},
+        {"BEAAPI": {"Results": {"Data": []}}},
+    ],
+)
+def test_native_reader_leaves_unusual_answers_to_the_exact_path(doc: dict) -> None:
+    from macro_assets.transform import observations
+
+    assert observations._native_data(json.dumps(doc).encode(), observations._NIPA_FIELDS) is None
+
+
+def test_control_characters_in_a_note_take_the_exact_path_and_parse() -> None:
+    from macro_assets.transform import observations
+
+    raw = answer(row("1", "2024", "1")).replace(b"Table 1.1.5.", b"Table\x011.1.5.")
+    assert observations._native_data(raw, observations._NIPA_FIELDS) is None
+    assert nipa_frame(raw, "NIPA", "T10105", RELEASE)["value"].to_list() == [1.0]
+
+
+def test_a_single_object_row_is_one_observation() -> None:
+    raw = json.dumps({"BEAAPI": {"Results": {"Data": row("1", "2024", "7")}}}).encode()
+    assert nipa_frame(raw, "NIPA", "T10105", RELEASE)["value"].to_list() == [7.0]
+
+
+def test_typing_a_batch_equals_typing_each_answer() -> None:
+    from macro_assets.transform.observations import nipa_text, typed_frame
+
+    first = answer(row("1", "2024", "1,000.5"), row("1", "2024Q1", "(NA)"))
+    second = answer(row("2", "2023", "3", TableName="T10106"), row("2", "2023M07", "4", TableName="T10106"))
+    texts = [nipa_text(first, "NIPA", "T10105"), nipa_text(second, "NIPA", "T10106")]
+    batch = typed_frame(pl.concat(texts), RELEASE, unique_keys=False)
+    each = pl.concat([typed_frame(t, RELEASE) for t in texts])
+    assert batch.equals(each)
+    assert batch["time_period"].to_list() == ["2024", "2024Q1", "2023", "2023M07"]
+    assert batch["value"].to_list() == [1000.5, None, 3.0, 4.0]
+
+
+def test_an_error_in_a_batch_names_its_answer() -> None:
+    from macro_assets.transform.observations import nipa_text, typed_frame
+
+    good = nipa_text(answer(row("1", "2024", "1")), "NIPA", "T10105")
+    bad = nipa_text(
+        answer(row("1", "2024", "1", TableName="T20100", UNIT_MULT="x")), "NIUnderlyingDetail", "U20100"
+    )
+    with pytest.raises(BeaSchemaError, match=r"^BEA answer for NIUnderlyingDetail/U20100: UNIT_MULT 'x'"):
+        typed_frame(pl.concat([good, bad]), RELEASE, unique_keys=False)

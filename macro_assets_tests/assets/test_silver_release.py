@@ -1,0 +1,86 @@
+"""silver_release streams bronze in batches: the whole release's contract still holds."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import logging
+from datetime import date
+from pathlib import Path
+from types import SimpleNamespace
+
+import polars as pl
+import pytest
+
+from macro_assets import lake_layout
+from macro_assets.assets import silver as silver_module
+from macro_assets.bea.errors import BeaSchemaError
+from macro_assets.resources.lake import LakeResource
+from macro_assets_tests.transform.test_observations import answer, row
+
+RELEASE = date(2026, 10, 29)
+CONTEXT = SimpleNamespace(log=logging.getLogger("test"))
+
+
+def bronze(tmp_path: Path, answers: list[tuple[str, bytes]]) -> LakeResource:
+    lake = LakeResource(url=str(tmp_path / "lake"))
+    objects = []
+    for i, (table, raw) in enumerate(answers):
+        key = f"{lake_layout.bronze_prefix(RELEASE)}/NIPA/{table}-{i}.json.gz"
+        lake.put(key, gzip.compress(raw, mtime=0))
+        objects.append(
+            {"key": key, "sha256": hashlib.sha256(raw).hexdigest(), "dataset": "NIPA", "table": table}
+        )
+    lake.put(lake_layout.bronze_manifest(RELEASE), json.dumps({"objects": objects}).encode())
+    return lake
+
+
+def build(lake: LakeResource) -> tuple[dict, dict[str, bool], pl.DataFrame]:
+    metadata, outcomes = silver_module.silver_release.__wrapped__(CONTEXT, RELEASE, lake)
+    frame = pl.read_parquet(io.BytesIO(lake.get(lake_layout.silver_observations(RELEASE))))
+    return metadata, {o.name: o.passed for o in outcomes}, frame
+
+
+def table(name: str, lines: int, years: range) -> bytes:
+    return answer(
+        *(row(str(n), str(y), f"{n}.{y}", TableName=name) for n in range(1, lines + 1) for y in years)
+    )
+
+
+@pytest.fixture(autouse=True)
+def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Several row groups and reads ahead at test scale, as at full scale.
+    monkeypatch.setattr(silver_module, "BATCH_ROWS", 7)
+    monkeypatch.setattr(silver_module, "READ_AHEAD", 2)
+
+
+def test_batches_write_every_row_once_in_answer_order(tmp_path: Path) -> None:
+    answers = [(f"T1010{i}", table(f"T1010{i}", 2, range(2020, 2024))) for i in range(1, 6)]
+    metadata, passed, frame = build(bronze(tmp_path, answers))
+    assert all(passed.values()) and len(passed) == 5
+    assert metadata["dagster/row_count"] == frame.height == 5 * 2 * 4
+    assert frame["table_name"].unique(maintain_order=True).to_list() == [t for t, _ in answers]
+    assert metadata["rows_by_table"].data == {t: 8 for t, _ in answers}
+    assert frame.filter(
+        pl.col("table_name") == "T10103", pl.col("line_number") == 2, pl.col("time_period") == "2021"
+    )["value"].to_list() == [2.2021]
+
+
+def test_a_key_repeated_across_answers_and_batches_fails_key_unique(tmp_path: Path) -> None:
+    first = table("T10101", 2, range(2020, 2024))
+    again = answer(row("2", "2023", "9", TableName="T10101"))  # same key as a row of the first answer
+    filler = table("T10102", 2, range(2020, 2024))
+    _, passed, frame = build(bronze(tmp_path, [("T10101", first), ("T10102", filler), ("T10101", again)]))
+    assert passed["key_unique"] is False
+    assert frame.height == 17
+
+
+def test_a_bronze_object_that_does_not_match_its_manifest_stops_silver(tmp_path: Path) -> None:
+    lake = bronze(tmp_path, [("T10101", table("T10101", 1, range(2020, 2022)))])
+    manifest = json.loads(lake.get(lake_layout.bronze_manifest(RELEASE)))
+    lake.put(manifest["objects"][0]["key"], gzip.compress(table("T10101", 1, range(2019, 2022)), mtime=0))
+    with pytest.raises(BeaSchemaError, match="does not match its manifest sha256"):
+        silver_module.silver_release.__wrapped__(CONTEXT, RELEASE, lake)
+    assert not lake.exists(lake_layout.silver_observations(RELEASE))
