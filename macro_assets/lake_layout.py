@@ -38,6 +38,12 @@ def bronze_manifest(release: date) -> str:
     return f"{bronze_prefix(release)}/_manifest.json"
 
 
+def bronze_check_record(release: date) -> str:
+    # Outside bronze: bronze holds only what BEA answered, and this record is rewritten by
+    # each code version.
+    return f"checks/bronze/release_date={release}.json"
+
+
 def silver_observations(release: date) -> str:
     return f"silver/release_date={release}/observations.parquet"
 

@@ -5,6 +5,8 @@ created once and never replaced; the manifest, written last, is what readers tru
 """
 
 import gzip
+import json
+import os
 from datetime import date
 
 import dagster as dg
@@ -14,6 +16,7 @@ from macro_assets.assets.common import (
     BACKFILL_POLICY,
     GROUP,
     check_results,
+    in_order,
     merge_metadata,
     read_json,
     releases_of,
@@ -65,12 +68,43 @@ def bronze(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.Material
     return dg.MaterializeResult(metadata=metadata, check_results=check_results(outcomes, "bronze"))
 
 
+# Objects are read and decompressed on threads (zlib and sha256 release the GIL), a few ahead.
+READ_WORKERS = min(4, os.cpu_count() or 1)
+READ_AHEAD = 8
+
+
 def check_bronze(lake: LakeResource, release: date) -> list[Outcome]:
-    """Re-read every object the manifest lists, as silver will."""
-    manifest = read_json(lake, lake_layout.bronze_manifest(release))
-    return bronze_checks.bronze_checks(
-        (obj, gzip.decompress(lake.get(obj["key"]))) for obj in manifest["objects"]
-    )
+    """Re-read every object the manifest lists, as silver will.
+
+    The envelope checks are pure functions of an answer's bytes. Once they have passed, their
+    outcomes are recorded with the manifest's sha256 and the code version; a later run that
+    finds every object still hashing to its manifest sha256 reuses them and only re-hashes
+    (a re-run of an unchanged partition: ~1 s instead of ~6 s at full NIPA scale)."""
+    from macro_assets.version import code_version
+
+    manifest_bytes = lake.get(lake_layout.bronze_manifest(release))
+    manifest = json.loads(manifest_bytes)
+    objects = manifest["objects"]
+    stamp = {"manifest_sha256": sha256(manifest_bytes), "code_version": code_version()}
+    record_key = lake_layout.bronze_check_record(release)
+    record = read_json(lake, record_key) if lake.exists(record_key) else {}
+    if {k: record.get(k) for k in stamp} == stamp:
+
+        def digest(obj: dict) -> tuple[dict, str]:
+            return obj, sha256(gzip.decompress(lake.get(obj["key"])))
+
+        hashes = bronze_checks.hashes_as_recorded(in_order(digest, objects, READ_WORKERS, READ_AHEAD))
+        if hashes.passed:
+            recorded = [Outcome(**o) for o in record["checks"] if o["name"] != hashes.name]
+            return [*recorded, hashes]
+
+    def unpack(obj: dict) -> tuple[dict, bytes]:
+        return obj, gzip.decompress(lake.get(obj["key"]))
+
+    outcomes = bronze_checks.bronze_checks(in_order(unpack, objects, READ_WORKERS, READ_AHEAD))
+    if all(o.passed for o in outcomes):
+        write_json(lake, record_key, stamp | {"checks": [vars(o) for o in outcomes]})
+    return outcomes
 
 
 @timed

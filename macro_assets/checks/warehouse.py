@@ -9,26 +9,34 @@ import sqlalchemy as sa
 
 from macro_assets.checks import Outcome
 
-# Rows per key first (the primary key's order: no sort), then per table: one pass over the
-# release's rows, where count(DISTINCT (…)) sorted every table.
+# Table by table (LATERAL): within one table the primary key's index yields rows in key order,
+# so rows per key are counted without sorting the release (a sort of 2.6 million rows spilled
+# to disk and took half the load's own time at full scale).
 _AS_OF_COUNTS = """
-SELECT dataset, table_name, sum(n) AS n, count(*) AS distinct_keys
-FROM (
-    SELECT o.dataset, o.table_name, o.line_number, o.geo_fips, o.time_period, count(*) AS n
-    FROM bea.observations_as_of(:d) o
-    JOIN bea.release_tables r ON (r.dataset, r.table_name, r.release_date) = (o.dataset, o.table_name, :d)
-    GROUP BY o.dataset, o.table_name, o.line_number, o.geo_fips, o.time_period
-) per_key
-GROUP BY dataset, table_name
+SELECT r.dataset, r.table_name, k.n, k.distinct_keys
+FROM bea.release_tables r
+CROSS JOIN LATERAL (
+    SELECT coalesce(sum(per_key.n), 0) AS n, count(*) AS distinct_keys
+    FROM (
+        SELECT count(*) AS n
+        FROM bea.observations o
+        WHERE o.dataset = r.dataset AND o.table_name = r.table_name
+          AND o.published_in <= :d AND (o.replaced_in IS NULL OR o.replaced_in > :d)
+        GROUP BY o.line_number, o.geo_fips, o.time_period
+    ) per_key
+) k
+WHERE r.release_date = :d AND k.n > 0
 """
 
 
-def warehouse_checks(engine: sa.Engine, release: date, silver: pl.DataFrame) -> list[Outcome]:
+def warehouse_checks(engine: sa.Engine, release: date, silver: pl.DataFrame | pl.LazyFrame) -> list[Outcome]:
     """Per table loaded from ``release``: the rows as of that day equal silver's, with no key twice."""
     expected = dict(
-        silver.group_by("dataset", "table_name")
+        silver.lazy()
+        .group_by("dataset", "table_name")
         .len()
         .select(pl.concat_str("dataset", pl.lit("/"), "table_name"), "len")
+        .collect()
         .iter_rows()
     )
     with engine.connect() as conn:

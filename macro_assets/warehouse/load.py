@@ -22,6 +22,7 @@ import io
 import json
 import queue
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -487,8 +488,8 @@ def _load_target(
 def load_release(
     engine: sa.Engine,
     release: date,
-    obs: pl.DataFrame,
-    ind: pl.DataFrame,
+    obs: pl.DataFrame | Callable[[], tuple[pl.DataFrame, pl.DataFrame]],
+    ind: pl.DataFrame | None,
     infos: dict[tuple[str, str], TableInfo] | None = None,
     audit: Audit | None = None,
     source_sha256: str | None = None,
@@ -496,17 +497,22 @@ def load_release(
     """Fold one release's observations and indicators into the warehouse, atomically, with a
     bea.load_audit row per table. ``infos`` is keyed by (dataset, table_name); an indicator's
     unit is ("gold", indicator). ``source_sha256`` identifies the inputs (silver and gold files):
-    a release already loaded from the same inputs is skipped at once."""
+    a release already loaded from the same inputs is skipped at once. ``obs`` may instead be a
+    function returning both frames (``ind`` None), called only if the release is not skipped."""
     audit = audit or Audit()
-    for frame, name in ((obs, "observations"), (ind, "indicators")):
-        if frame.height and frame["release_date"].unique().to_list() != [release]:
-            raise ValueError(f"{name} for release {release} hold rows of another release date")
     ensure_schema(engine)
     with engine.begin() as conn:
         # Folds read their neighbours' rows: one load at a time, whatever the release.
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOAD_LOCK})
         if source_sha256 and _loaded_from(conn, release, source_sha256):
             return _already_loaded(conn, release, audit)
+        if callable(obs):
+            obs, ind = obs()
+        if ind is None:
+            raise TypeError("load_release needs the indicators frame, or a function returning both frames")
+        for frame, name in ((obs, "observations"), (ind, "indicators")):
+            if frame.height and frame["release_date"].unique().to_list() != [release]:
+                raise ValueError(f"{name} for release {release} hold rows of another release date")
         counts = {
             "observations": _load_target(conn, OBSERVATIONS, obs, release, infos or {}, audit),
             "indicators": _load_target(conn, INDICATORS, ind, release, infos or {}, audit),

@@ -35,3 +35,23 @@ def test_pass_after_loads_and_fail_when_rows_go_missing(database_url: str) -> No
     assert outcomes(engine, R2, second)["rows_match_silver"] is False
     assert outcomes(engine, R1, first)["rows_match_silver"] is True
     engine.dispose()
+
+
+def test_a_key_covered_twice_fails_no_duplicate_keys(database_url: str) -> None:
+    engine = sa.create_engine(database_url)
+    first, second = observations({"2023": 1.0, "2024": 2.0}, R1), observations({"2023": 1.0, "2024": 2.5}, R2)
+    load_release(engine, R1, first, indicators(1.0, R1))
+    load_release(engine, R2, second, indicators(1.0, R2))
+    with engine.begin() as conn:
+        # Re-open the revised value of R1: as of R2 two rows then answer for 2024.
+        reopened = conn.execute(
+            sa.text(
+                "UPDATE bea.observations SET replaced_in = NULL "
+                "WHERE time_period = '2024' AND published_in = :r AND replaced_in = :n"
+            ),
+            {"r": R1, "n": R2},
+        ).rowcount
+    assert reopened == 1
+    assert outcomes(engine, R2, second) == {"rows_match_silver": False, "no_duplicate_keys": False}
+    assert outcomes(engine, R1, first) == {"rows_match_silver": True, "no_duplicate_keys": True}
+    engine.dispose()
