@@ -30,6 +30,7 @@ from macro_assets.assets.common import (
 from macro_assets.bea.errors import BeaSchemaError
 from macro_assets.checks import Outcome
 from macro_assets.checks import silver as silver_checks
+from macro_assets.memory import tune_allocator
 from macro_assets.partitions import release_date_partitions
 from macro_assets.resources.lake import LakeResource
 from macro_assets.transform.observations import KEY, SCHEMA, answer_text, empty_frame, typed_frame
@@ -88,6 +89,7 @@ def silver_release(
         context.log.info(f"silver for {release} is already built from this bronze; kept")
         return reused
     manifest = json.loads(manifest_bytes)
+    tune_allocator()
     # Answers are read, checked against the manifest and parsed on a few threads (gzip, sha256
     # and polars' JSON reader release the GIL); their rows are typed, checked and written a
     # batch at a time, one row group per batch, so memory holds a batch, never the release

@@ -240,3 +240,43 @@ def test_an_error_in_a_batch_names_its_answer() -> None:
     )
     with pytest.raises(BeaSchemaError, match=r"^BEA answer for NIUnderlyingDetail/U20100: UNIT_MULT 'x'"):
         typed_frame(pl.concat([good, bad]), RELEASE, unique_keys=False)
+
+
+NIPA_TABLES = [
+    ("NIPA", "T10101", "A,Q"),
+    ("NIPA", "T10105", "A,Q"),
+    ("NIPA", "T20600", "M"),
+    ("NIPA", "T20804", "M"),
+]
+
+
+def test_native_reader_agrees_with_the_exact_path_on_every_sandbox_answer_shape() -> None:
+    """What the sandbox serves over HTTP, byte for byte as BEA shapes it (notes, markers,
+    ISO-8859-1): the fast reader must give exactly the exact path's text, or decline."""
+    import requests
+
+    from macro_assets.sandbox.server import Sandbox
+    from macro_assets.transform import observations
+
+    key = "11111111-2222-4333-8444-555555555555"
+    base = {"UserID": key, "method": "GetData", "ResultFormat": "JSON"}
+    requests_ = [
+        {"DatasetName": d, "TableName": t, "Frequency": f, "Year": "ALL"} for d, t, f in NIPA_TABLES
+    ] + [
+        {"DatasetName": "Regional", "TableName": t, "LineCode": line, "GeoFips": "STATE", "Year": "ALL"}
+        for t, line in (("SAINC1", "1"), ("SAINC1", "3"), ("SAGDP2", "1"), ("SARPP", "1"))
+    ]
+    compared = 0
+    with Sandbox() as s:
+        for params in requests_:
+            raw = requests.get(s.api_url, params=base | params, timeout=30).content
+            fields = (
+                observations._REGIONAL_FIELDS
+                if params["DatasetName"] == "Regional"
+                else observations._NIPA_FIELDS
+            )
+            native = observations._native_data(raw, fields)
+            assert native is not None, params
+            assert native[1].equals(_exact_text(raw, fields)), params
+            compared += native[1].height
+    assert compared > 1000
