@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from functools import wraps
+from itertools import islice
 from typing import Any, TypeVar
 
 import dagster as dg
@@ -41,25 +42,16 @@ def in_order(fn: Callable[[_T], _R], items: Iterable[_T], workers: int, ahead: i
     cancels what has not started."""
     source = iter(items)
     with ThreadPoolExecutor(workers, thread_name_prefix="mdi-read") as pool:
-        pending: deque[Future[_R]] = deque(pool.submit(fn, item) for item in _take(source, ahead))
+        pending: deque[Future[_R]] = deque(pool.submit(fn, item) for item in islice(source, ahead))
         try:
             while pending:
                 result = pending.popleft().result()
-                for item in _take(source, 1):
+                for item in islice(source, 1):
                     pending.append(pool.submit(fn, item))
                 yield result
         finally:
             for future in pending:
                 future.cancel()
-
-
-def _take(source: Iterator[_T], n: int) -> list[_T]:
-    taken = []
-    for item in source:
-        taken.append(item)
-        if len(taken) == n:
-            break
-    return taken
 
 
 def batches(frames: Iterable[pl.DataFrame], rows: int) -> Iterator[pl.DataFrame]:
