@@ -280,3 +280,19 @@ def test_native_reader_agrees_with_the_exact_path_on_every_sandbox_answer_shape(
             assert native[1].equals(_exact_text(raw, fields)), params
             compared += native[1].height
     assert compared > 1000
+
+
+@pytest.mark.parametrize("period", ["2024M13", "2024M0", "2024M00", "2024Q0", "24"])
+def test_impossible_periods_are_named_not_typed(period: str) -> None:
+    with pytest.raises(
+        BeaSchemaError, match=f"^BEA answer for NIPA/T10105: unrecognised BEA time period '{period}'$"
+    ):
+        nipa_frame(answer(row("1", period, "1")), "NIPA", "T10105", RELEASE)
+
+
+def test_a_month_is_padded_and_spans_its_days() -> None:
+    frame = nipa_frame(answer(row("1", "2024M2", "1"), row("1", " 2024 ", "2")), "NIPA", "T10105", RELEASE)
+    assert frame.select("time_period", "frequency", "period_start", "period_end").rows() == [
+        ("2024M02", "M", date(2024, 2, 1), date(2024, 2, 29)),
+        ("2024", "A", date(2024, 1, 1), date(2024, 12, 31)),
+    ]
