@@ -98,7 +98,8 @@ class _Handler(BaseHTTPRequestHandler):
         return len(body)
 
     def _encode(self, doc: object) -> bytes:
-        return json.dumps(doc, ensure_ascii=False).encode(CHARSET, errors="replace")
+        # BEA's answers are compact: no space after a comma or a colon (the samples are).
+        return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode(CHARSET, errors="replace")
 
     def do_POST(self) -> None:  # noqa: N802
         """``POST /sandbox/publish``: a test publishes the next release (stepped clock only)."""

@@ -71,6 +71,25 @@ def test_answer_shape_matches_bea(sandbox: Sandbox) -> None:
     assert note["NoteText"].endswith("- LastRevised: October 29, 2026")
 
 
+def compact(raw: bytes) -> bytes:
+    doc = json.loads(raw.decode("ISO-8859-1"))
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("ISO-8859-1")
+
+
+def test_answers_are_serialized_as_compactly_as_beas(sandbox: Sandbox) -> None:
+    for sample in (
+        "bea_api_raw_Regional_SAINC1_line1_Alabama_2017_2022.json",
+        "userguide/getdatasetlist_json_example.json",
+    ):
+        real = (SHARED / "samples" / sample).read_bytes()
+        assert compact(real) == real.rstrip(b"\r\n"), sample
+    ours = get(
+        sandbox, method="GetData", DatasetName="NIPA", TableName="T10105", Frequency="A", Year="2024"
+    ).content
+    assert ours.startswith(b'{"BEAAPI":{"Request":{"RequestParam":[{"ParameterName":"USERID"')
+    assert compact(ours) == ours
+
+
 def test_release_calendar_lists_catalog_releases(sandbox: Sandbox) -> None:
     doc = requests.get(sandbox.calendar_url, timeout=10).json()
     assert isinstance(doc["file_last_updated"], str)
