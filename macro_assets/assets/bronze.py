@@ -35,12 +35,14 @@ from macro_assets.resources.lake import LakeResource
 
 def _entry_for_existing(lake: LakeResource, entry: dict, key: str) -> dict:
     """An object a crashed run already created: keep it (first capture wins), describe it."""
-    raw = gzip.decompress(lake.get(key))
+    stored = lake.get(key)
+    raw = gzip.decompress(stored)
     doc = envelope.decode(raw)
     produced = envelope.production_time(doc)
     return dict(
         entry,
         sha256=sha256(raw),
+        object_sha256=sha256(stored),
         bytes=len(raw),
         rows=len(envelope.data_rows(doc, entry["table"])),
         last_revised=envelope.last_revised(doc, entry["table"]).isoformat(),
@@ -90,16 +92,17 @@ def check_bronze(lake: LakeResource, release: date) -> list[Outcome]:
     record = read_json(lake, record_key) if lake.exists(record_key) else {}
     if {k: record.get(k) for k in stamp} == stamp:
 
-        def digest(obj: dict) -> tuple[dict, str]:
-            return obj, sha256(gzip.decompress(lake.get(obj["key"])))
+        def as_recorded(obj: dict) -> tuple[dict, bool]:
+            return obj, bronze_checks.stored_as_recorded(obj, lake.get(obj["key"]))
 
-        hashes = bronze_checks.hashes_as_recorded(in_order(digest, objects, READ_WORKERS, READ_AHEAD))
+        hashes = bronze_checks.hashes_as_recorded(in_order(as_recorded, objects, READ_WORKERS, READ_AHEAD))
         if hashes.passed:
             recorded = [Outcome(**o) for o in record["checks"] if o["name"] != hashes.name]
             return [*recorded, hashes]
 
-    def unpack(obj: dict) -> tuple[dict, bytes]:
-        return obj, gzip.decompress(lake.get(obj["key"]))
+    def unpack(obj: dict) -> tuple[dict, bytes, bytes]:
+        stored = lake.get(obj["key"])
+        return obj, stored, gzip.decompress(stored)
 
     outcomes = bronze_checks.bronze_checks(in_order(unpack, objects, READ_WORKERS, READ_AHEAD))
     if all(o.passed for o in outcomes):
@@ -125,7 +128,7 @@ def bronze_release(context: dg.AssetExecutionContext, release: date, lake: LakeR
     objects, written = [], 0
     for entry in landing["objects"]:
         data = lake.get(entry["key"])
-        if sha256(gzip.decompress(data)) != entry["sha256"]:
+        if not bronze_checks.stored_as_recorded(entry, data):
             raise BeaSchemaError(f"landed answer {entry['key']} does not match its recorded sha256")
         key = lake_layout.bronze_object(release, entry["dataset"], entry["table"], entry.get("line_code"))
         if lake.put_if_absent(key, data):

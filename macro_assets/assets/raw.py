@@ -42,7 +42,8 @@ def land(
             f"of {answer.last_revised}; run again later (the release sensor waits for it)"
         )
     key = lake_layout.landing_object(release, run_id, unit.table.dataset, unit.table.table, unit.line_code)
-    lake.put(key, gzip_bytes(answer.raw))
+    stored = gzip_bytes(answer.raw)
+    lake.put(key, stored)
     return {
         "dataset": unit.table.dataset,
         "table": unit.table.table,
@@ -50,6 +51,7 @@ def land(
         "release": unit.table.release,
         "key": key,
         "sha256": sha256(answer.raw),
+        "object_sha256": sha256(stored),
         "bytes": len(answer.raw),
         "rows": answer.row_count,
         "http_status": answer.http_status,

@@ -30,6 +30,7 @@ from macro_assets.assets.common import (
 from macro_assets.bea.errors import BeaSchemaError
 from macro_assets.checks import Outcome
 from macro_assets.checks import silver as silver_checks
+from macro_assets.checks.bronze import stored_as_recorded
 from macro_assets.memory import tune_allocator
 from macro_assets.partitions import release_date_partitions
 from macro_assets.resources.lake import LakeResource
@@ -102,10 +103,10 @@ def silver_release(
     buf = io.BytesIO()
 
     def read(obj: dict) -> pl.DataFrame:
-        raw = gzip.decompress(lake.get(obj["key"]))
-        if sha256(raw) != obj["sha256"]:
+        stored = lake.get(obj["key"])
+        if not stored_as_recorded(obj, stored):
             raise BeaSchemaError(f"bronze object {obj['key']} does not match its manifest sha256")
-        return answer_text(raw, obj["dataset"], obj["table"])
+        return answer_text(gzip.decompress(stored), obj["dataset"], obj["table"])
 
     writing: Future[None] | None = None
     with (
