@@ -231,6 +231,36 @@ def dlt_runs(dlt_python: Path, url: str, parquet: Path, rss: PeakRss) -> dict[st
     return out
 
 
+def silver_by_cores(lake_dir: Path, workdir: Path) -> dict[str, Any]:
+    """Silver rebuilt from the same bronze outside Dagster, on one core and on all of them:
+    how it scales with cores, the figure a machine with more of them would change."""
+    runs: dict[str, Any] = {}
+    everything = sorted(os.sched_getaffinity(0))
+    for cpus in ([everything[0]], everything):
+        out = workdir / f"silver_cores_{len(cpus)}.json"
+        subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "bench" / "silver_cores.py"),
+                "--lake",
+                str(lake_dir),
+                "--release",
+                RELEASE,
+                "--cpus",
+                ",".join(map(str, cpus)),
+                "--out",
+                str(out),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=900,
+        )
+        runs[str(len(cpus))] = json.loads(out.read_text())
+    one, all_ = runs["1"], runs[str(len(everything))]
+    runs["speedup"] = round(all_["rows_per_s"] / one["rows_per_s"], 2)
+    return runs
+
+
 def start_postgres(workdir: Path) -> tuple[str, list[int], Any]:
     """DATABASE_URL if set, else pgserver's PostgreSQL listening on 127.0.0.1 (dlt needs TCP)."""
     if os.environ.get("DATABASE_URL"):
@@ -306,6 +336,13 @@ def main() -> None:
             rerun_peak = rss.peak()[0]
             print(f"re-run of the unchanged partition: {rerun:.2f} s (first: {first:.2f} s)", flush=True)
 
+            by_cores = silver_by_cores(workdir / "lake", workdir)
+            print(
+                "silver outside Dagster by cores: "
+                + ", ".join(f"{n}: {r['rows_per_s']:,} rows/s" for n, r in by_cores.items() if n != "speedup")
+                + f" (speedup {by_cores['speedup']})",
+                flush=True,
+            )
             silver_key = lake_layout.silver_observations(datetime.fromisoformat(RELEASE).date())
             silver = pl.read_parquet(io.BytesIO(lake.get(silver_key)))
             copy = copy_baseline(url, silver, workdir)
@@ -340,6 +377,7 @@ def main() -> None:
             "dlt_arrow_vs_ours": round(dlt["arrow"]["seconds"] / load_s, 2) if dlt else None,
             "silver_rows_per_s": stages["parse"]["rows_per_s"],
             "silver_rows_per_cpu_s": round(silver.height / max(stages["parse"]["cpu_s"], 0.01)),
+            "silver_by_cores": by_cores,
             "rerun_vs_first": round(rerun / first, 3),
             "peak_rss_mb": max(max(s["peak_rss_mb"] for s in stages.values()), round(rerun_peak)),
             "fetch_rate_fraction": fetch_rate["fetch_rate_fraction"] if fetch_rate else None,

@@ -62,6 +62,7 @@ def test_full_scale_benchmark_completes_and_writes_every_key(tmp_path: Path) -> 
         "dlt_arrow_vs_ours",
         "silver_rows_per_s",
         "silver_rows_per_cpu_s",
+        "silver_by_cores",
         "rerun_vs_first",
         "peak_rss_mb",
         "fetch_rate_fraction",
@@ -70,5 +71,8 @@ def test_full_scale_benchmark_completes_and_writes_every_key(tmp_path: Path) -> 
     }
     assert result["observations"] == 3 * 9984
     assert set(result["stages"]) == {"fetch", "keep", "parse", "compute", "load"}
+    by_cores = result["silver_by_cores"]
+    assert by_cores["1"]["cores"] == 1 and by_cores["1"]["rows"] == result["observations"]
+    assert by_cores["speedup"] > 0
     assert all(stage["seconds"] > 0 and stage["cpu_s"] >= 0 for stage in result["stages"].values())
     assert result["load_vs_copy"] > 0 and result["rerun_vs_first"] > 0 and result["peak_rss_mb"] > 0

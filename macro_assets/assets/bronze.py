@@ -6,7 +6,6 @@ created once and never replaced; the manifest, written last, is what readers tru
 
 import gzip
 import json
-import os
 from datetime import date
 
 import dagster as dg
@@ -22,6 +21,7 @@ from macro_assets.assets.common import (
     releases_of,
     sha256,
     timed,
+    usable_cores,
     write_json,
 )
 from macro_assets.assets.raw import bea_raw
@@ -71,7 +71,7 @@ def bronze(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.Material
 
 
 # Objects are read and decompressed on threads (zlib and sha256 release the GIL), a few ahead.
-READ_WORKERS = min(4, os.cpu_count() or 1)
+READ_WORKERS = min(4, usable_cores())
 READ_AHEAD = 8
 
 

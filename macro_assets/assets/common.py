@@ -4,6 +4,7 @@ import gzip
 import hashlib
 import io
 import json
+import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -159,6 +160,14 @@ def check_results(
             )
         )
     return results
+
+
+def usable_cores() -> int:
+    """Cores this process may run on: its CPU affinity (``taskset``, a cpuset), not the machine's."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
 
 
 def timed(fn: _F) -> _F:

@@ -3,7 +3,6 @@
 import gzip
 import io
 import json
-import os
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 
@@ -26,6 +25,7 @@ from macro_assets.assets.common import (
     reuse_if_current,
     sha256,
     timed,
+    usable_cores,
 )
 from macro_assets.bea.errors import BeaSchemaError
 from macro_assets.checks import Outcome
@@ -39,7 +39,7 @@ from macro_assets.transform.observations import KEY, SCHEMA, answer_text, empty_
 # Rows typed and written at once: large enough that polars' per-call cost vanishes, small
 # enough that a batch stays in the tens of megabytes.
 BATCH_ROWS = 250_000
-PARSE_WORKERS = min(4, os.cpu_count() or 1)
+PARSE_WORKERS = min(4, usable_cores())
 # Answers parsed ahead of the batch being typed and written, so the readers keep the cores busy
 # meanwhile: about a batch of NIPA answers (10k rows, ~2 MB parsed, each).
 READ_AHEAD = 24
