@@ -3,8 +3,9 @@
 Written here rather than taken from pyrate-limiter: two of BEA's three budgets (bytes and
 errors) are known only after an answer arrives, while rate-limiting libraries charge a known
 weight before the call. This limiter admits a request only if, counting what the window
-already holds (and the largest answer seen, for bytes), all three budgets stay below a safety
-fraction of BEA's limits, then books the answer's size and outcome when it is known.
+already holds (and, for bytes, the largest answer seen for it and for every request still in
+flight), all three budgets stay below a safety fraction of BEA's limits, then books the
+answer's size and outcome when it is known.
 """
 
 from __future__ import annotations
@@ -87,14 +88,19 @@ class SlidingWindowLimiter:
             waits.append(oldest_to_go + lim.window_s - now if oldest_to_go != math.inf else 0.01)
         if len(self._errors) >= lim.error_budget:
             waits.append(self._errors[len(self._errors) - lim.error_budget] + lim.window_s - now)
+        # Answers still in flight have sizes BEA will count but we do not know yet: each is
+        # expected as large as the largest seen, like the one about to be admitted.
+        in_flight = sum(1 for b in self._requests if b.stamp == math.inf)
         used = sum(b for _, b in self._bytes)
-        if self._bytes and used + self._largest > lim.byte_budget:
-            freed, need = 0, used + self._largest - lim.byte_budget
+        need = used + self._largest * (in_flight + 1) - lim.byte_budget
+        if self._largest and need > 0:
+            freed, wait = 0, 0.01  # if expiring booked bytes cannot make room: an answer ends first
             for stamp, size in self._bytes:
                 freed += size
                 if freed >= need:
-                    waits.append(stamp + lim.window_s - now)
+                    wait = stamp + lim.window_s - now
                     break
+            waits.append(wait)
         return max(waits, default=0.0)
 
     def acquire(self) -> tuple[Booking, float]:

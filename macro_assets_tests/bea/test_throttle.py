@@ -65,6 +65,37 @@ def test_bytes_budget_reserves_the_largest_answer_seen() -> None:
     assert lim.acquire()[1] == pytest.approx(60.0)
 
 
+def test_answers_in_flight_count_against_the_bytes_budget() -> None:
+    """Eight workers at once: the bytes of answers not yet arrived count as the largest seen,
+    so the window can never be promised more than BEA's byte limit (a 429 and an hour's
+    lockout). Found by `make bench`: 2.4 MB answers, 8 in flight, 100 MB a window."""
+    lim, t = limiter(max_bytes=1000, window_s=60)  # budget: 950
+    first, _ = lim.acquire()
+    lim.finish(first, 200, error=False)
+    in_flight = [lim.acquire() for _ in range(3)]  # 200 booked + 3 × 200 expected = 800
+    assert [waited for _, waited in in_flight] == [0.0, 0.0, 0.0]
+    # A fourth would make 1000 > 950: it waits for the first answer to leave the window.
+    fourth, waited = lim.acquire()
+    assert waited == pytest.approx(60.0)
+    in_flight.append((fourth, waited))
+    looks: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        looks.append(seconds)
+        if len(looks) == 2:
+            raise TimeoutError
+
+    lim.sleep = sleep  # type: ignore[method-assign]
+    with pytest.raises(TimeoutError):
+        lim.acquire()  # nothing booked is left to expire: 5 × 200 expected > 950
+    assert looks == [pytest.approx(0.01)] * 2
+    lim.sleep = t.sleep  # type: ignore[method-assign]
+    for booking, _ in in_flight:
+        lim.finish(booking, 200, error=False)
+    # 800 booked + 200 expected = 1000 > 950: an answer must leave the window first.
+    assert lim.acquire()[1] == pytest.approx(60.0)
+
+
 def test_a_request_in_flight_is_never_forgotten() -> None:
     lim, t = limiter(max_requests=2, window_s=1)  # budget: 1 request
     lim.acquire()  # never finishes: it keeps counting however long it takes
