@@ -93,13 +93,17 @@ class SlidingWindowLimiter:
         in_flight = sum(1 for b in self._requests if b.stamp == math.inf)
         used = sum(b for _, b in self._bytes)
         need = used + self._largest * (in_flight + 1) - lim.byte_budget
-        if self._largest and need > 0:
-            freed, wait = 0, 0.01  # if expiring booked bytes cannot make room: an answer ends first
+        if self._largest and need > 0 and (self._bytes or in_flight):
+            freed, wait = 0, None
             for stamp, size in self._bytes:
                 freed += size
                 if freed >= need:
                     wait = stamp + lim.window_s - now
                     break
+            if wait is None:
+                # Expiring every booked answer is not enough: wait for one in flight to end or,
+                # with none, for the window to empty (an answer larger than the budget goes alone).
+                wait = 0.01 if in_flight else self._bytes[-1][0] + lim.window_s - now
             waits.append(wait)
         return max(waits, default=0.0)
 

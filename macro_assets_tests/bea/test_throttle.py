@@ -96,6 +96,13 @@ def test_answers_in_flight_count_against_the_bytes_budget() -> None:
     assert lim.acquire()[1] == pytest.approx(60.0)
 
 
+def test_an_answer_larger_than_the_budget_still_goes_alone() -> None:
+    lim, t = limiter(max_bytes=1000, window_s=60)
+    booking, _ = lim.acquire()
+    lim.finish(booking, 1500, error=False)
+    assert lim.acquire()[1] == pytest.approx(60.0)  # the window empties, then it may go
+
+
 def test_a_request_in_flight_is_never_forgotten() -> None:
     lim, t = limiter(max_requests=2, window_s=1)  # budget: 1 request
     lim.acquire()  # never finishes: it keeps counting however long it takes
