@@ -25,6 +25,20 @@ def limiter(**kw: float) -> tuple[SlidingWindowLimiter, FakeTime]:
     return SlidingWindowLimiter(RateLimits(**kw), clock=t.clock, sleep=t.sleep), t
 
 
+def give_up_after(lim: SlidingWindowLimiter, looks: int) -> list[float]:
+    """Make ``lim`` record each wait and raise TimeoutError at the ``looks``-th: the waits of a
+    request that would otherwise wait forever."""
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        if len(waits) == looks:
+            raise TimeoutError
+
+    lim.sleep = sleep  # type: ignore[method-assign]
+    return waits
+
+
 def test_requests_budget_is_a_safety_fraction_of_the_limit() -> None:
     lim, t = limiter(max_requests=100, window_s=60)
     for _ in range(95):
@@ -78,14 +92,7 @@ def test_answers_in_flight_count_against_the_bytes_budget() -> None:
     fourth, waited = lim.acquire()
     assert waited == pytest.approx(60.0)
     in_flight.append((fourth, waited))
-    looks: list[float] = []
-
-    def sleep(seconds: float) -> None:
-        looks.append(seconds)
-        if len(looks) == 2:
-            raise TimeoutError
-
-    lim.sleep = sleep  # type: ignore[method-assign]
+    looks = give_up_after(lim, 2)
     with pytest.raises(TimeoutError):
         lim.acquire()  # nothing booked is left to expire: 5 × 200 expected > 950
     assert looks == [pytest.approx(0.01)] * 2
@@ -107,14 +114,7 @@ def test_a_request_in_flight_is_never_forgotten() -> None:
     lim, t = limiter(max_requests=2, window_s=1)  # budget: 1 request
     lim.acquire()  # never finishes: it keeps counting however long it takes
     t.now = 100.0
-    looks: list[float] = []
-
-    def sleep(seconds: float) -> None:
-        looks.append(seconds)
-        if len(looks) == 3:
-            raise TimeoutError
-
-    lim.sleep = sleep  # type: ignore[method-assign]
+    looks = give_up_after(lim, 3)
     with pytest.raises(TimeoutError):
         lim.acquire()
     assert looks == [pytest.approx(0.01)] * 3
