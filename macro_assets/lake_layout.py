@@ -22,6 +22,16 @@ def landing_object(release: date, run_id: str, dataset: str, table: str, line_co
     return f"{landing_prefix(release)}/run_id={run_id}/{_answer_path(dataset, table, line_code)}"
 
 
+def landing_entry(release: date, run_id: str, dataset: str, table: str, line_code: str | None = None) -> str:
+    # What bronze's manifest will say of a landed answer, written after the answer itself.
+    path = _answer_path(dataset, table, line_code).removesuffix(".json.gz") + ".json"
+    return f"{landing_prefix(release)}/run_id={run_id}/_entries/{path}"
+
+
+def landing_plan(release: date) -> str:
+    return f"{landing_prefix(release)}/_plan.json"
+
+
 def landing_manifest(release: date) -> str:
     return f"landing/release_date={release}/_manifest.json"
 

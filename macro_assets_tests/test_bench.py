@@ -30,6 +30,9 @@ def test_fetch_rate_benchmark_completes(tmp_path: Path) -> None:
     result = json.loads(out.read_text())
     assert result["requests"] == 40 and result["http_429"] == 0
     assert set(result) >= {"fetch_rate_fraction", "elapsed_s", "achieved_rate_per_s", "allowed_rate_per_s"}
+    shared = result["back_to_back"]
+    assert shared["captures"] == 3 and shared["requests"] == 39 and shared["http_429"] == 0
+    assert 0 < shared["fetch_rate_fraction"] <= 1.0
 
 
 def test_full_scale_benchmark_completes_and_writes_every_key(tmp_path: Path) -> None:

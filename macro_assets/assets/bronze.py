@@ -137,7 +137,12 @@ def bronze_release(context: dg.AssetExecutionContext, release: date, lake: LakeR
         else:
             context.log.warning(f"{key} already captured by an earlier run; keeping it unchanged")
             objects.append(_entry_for_existing(lake, dict(entry, key=key), key))
-    manifest = {"release_date": release.isoformat(), "run_id": context.run_id, "objects": objects}
+    manifest = {
+        "release_date": release.isoformat(),
+        "run_id": context.run_id,
+        "source": landing.get("source", "bea"),
+        "objects": objects,
+    }
     write_json(lake, manifest_key, manifest, if_absent=True)
     return {
         "objects": len(objects),

@@ -29,6 +29,10 @@ from macro_assets.resources.catalog import CatalogResource
 def release_sensor(
     context: dg.SensorEvaluationContext, bea: BeaApiResource, catalog: CatalogResource
 ) -> dg.SensorResult | dg.SkipReason:
+    locked_out = bea.lockout_reason()
+    if locked_out:
+        # Runs launched now would fail at once: wait for the lockout to pass.
+        return dg.SkipReason(locked_out)
     handled: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
     tables = catalog.load().tables
     moment = vintage.now()

@@ -5,8 +5,9 @@
 - Transient faults (5xx, timeouts, resets, empty bodies, HTML pages, truncated JSON) are
   retried with tenacity: exponential backoff with jitter, bounded in tries and total time.
 - Permanent faults (bad key, bad table or parameter) fail at once with BEA's code and words.
-- A 429 is honoured: a Retry-After within ``max_lockout_wait_s`` is waited out; a longer one
-  fails at once saying until when the key is locked out.
+- A 429 is honoured and remembered for the key in the shared budget: a Retry-After within
+  ``max_lockout_wait_s`` is waited out; a longer one fails at once saying until when the key is
+  locked out, and so does every later request of any process, without reaching BEA.
 - ``requests`` puts the full URL, key included, in its exceptions: they are replaced by
   messages without it, and urllib3's debug lines are scrubbed.
 """
@@ -25,7 +26,7 @@ import tenacity
 
 from macro_assets.bea import envelope
 from macro_assets.bea.errors import BeaError, BeaSchemaError, BeaThrottledError, BeaUnavailableError
-from macro_assets.bea.throttle import RateLimits, SlidingWindowLimiter, limiter_for
+from macro_assets.bea.throttle import KeyLockedOut, RateLimits, SlidingWindowLimiter, limiter_for
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +87,8 @@ class BeaClient:
     backoff_max_s: float = 30.0
     max_lockout_wait_s: float = 300.0
     limits: RateLimits = field(default_factory=RateLimits)
+    # Where the key's window is kept (``budget.py``); None: this process's memory.
+    budget: Any = field(default=None, repr=False)
     calls: int = 0
     retries: int = 0
     throttled_s: float = 0.0
@@ -94,7 +97,7 @@ class BeaClient:
     def __post_init__(self) -> None:
         if self.api_key:
             _KEY_FILTER.keys.add(self.api_key)
-        self.limiter: SlidingWindowLimiter = limiter_for(self.api_key, self.limits)
+        self.limiter: SlidingWindowLimiter = limiter_for(self.api_key, self.host, self.limits, self.budget)
         self._local = threading.local()
         self._sessions: list[requests.Session] = []
         self._lock = threading.Lock()
@@ -147,7 +150,10 @@ class BeaClient:
 
     def _attempt(self, params: dict[str, str], context: str) -> tuple[bytes, dict[str, Any], int]:
         """Fetch and judge one answer, booking its bytes and verdict with the limiter exactly once."""
-        booking, waited = self.limiter.acquire()
+        try:
+            booking, waited = self.limiter.acquire(self.max_lockout_wait_s)
+        except KeyLockedOut as exc:
+            raise BeaThrottledError(f"{context}: {exc}", "429") from None
         self._count(calls=1, throttled_s=waited)
         nbytes, ok = 0, False
         try:
@@ -174,6 +180,7 @@ class BeaClient:
 
     def _raise_429(self, context: str, retry_after: float | None) -> None:
         wait = 3600.0 if retry_after is None else retry_after
+        self.limiter.record_lockout(wait, f"HTTP 429 for {context}")
         until = (datetime.now(UTC) + timedelta(seconds=wait)).strftime("%Y-%m-%d %H:%M:%S UTC")
         message = (
             f"BEA refused {context} with HTTP 429: the API key is locked out until about {until} "
@@ -237,6 +244,10 @@ class BeaClient:
         _, doc, _ = self.request(query, context)
         values = envelope.results_of(doc).get("ParamValue", [])
         return [values] if isinstance(values, dict) else [v for v in values if isinstance(v, dict)]
+
+    def lockout(self) -> KeyLockedOut | None:
+        """The key's lockout as recorded by any process sharing its budget, if still in force."""
+        return self.limiter.lockout()
 
     def table_names(self, dataset: str) -> set[str]:
         query = {"method": "GetParameterValues", "DatasetName": dataset, "ParameterName": "TableName"}

@@ -17,13 +17,23 @@ def _env(name: str) -> dg.EnvVar | None:
     return dg.EnvVar(name) if os.environ.get(name) else None
 
 
+def sandbox_allowed() -> bool:
+    """The sandbox only when the user chose it: ``BEA_SANDBOX=1``, or the demo's setting (no key,
+    no BEA_API_URL, the embedded PostgreSQL)."""
+    chosen = os.environ.get("BEA_SANDBOX")
+    if chosen is not None:
+        return chosen.strip().lower() in ("1", "true", "yes")
+    return not any(os.environ.get(name) for name in ("BEA_API_URL", "DATABASE_URL"))
+
+
 def resources_from_env() -> dict[str, dg.ConfigurableResource]:
-    bea_kwargs: dict[str, object] = {}
+    bea_kwargs: dict[str, object] = {"sandbox_allowed": sandbox_allowed()}
     for field, var in (
         ("api_key", "BEA_API_KEY"),
         ("api_url", "BEA_API_URL"),
         ("calendar_url", "BEA_RELEASE_CALENDAR_URL"),
         ("sandbox_now", "BEA_SANDBOX_NOW"),
+        ("budget_url", "BEA_BUDGET_URL"),
     ):
         if _env(var) is not None:
             bea_kwargs[field] = _env(var)

@@ -1,17 +1,19 @@
 """BEA's Data API as a resource: the real API when ``BEA_API_KEY`` is set, else the sandbox."""
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 
 import dagster as dg
 import requests
 from pydantic import Field
 
+from macro_assets.bea import budget
 from macro_assets.bea.calendar import parse_release_dates
 from macro_assets.bea.client import BeaClient
-from macro_assets.bea.errors import BeaUnavailableError
+from macro_assets.bea.errors import BeaAuthError, BeaThrottledError, BeaUnavailableError
 from macro_assets.bea.throttle import RateLimits
 
 BEA_API_URL = "https://apps.bea.gov/api/data"
@@ -39,13 +41,19 @@ def _embedded_sandbox(now: str | None) -> tuple[str, str]:
 
 
 class BeaApiResource(dg.ConfigurableResource):
-    """Set ``BEA_API_KEY`` to talk to BEA; without it the pipeline runs offline against the
-    sandbox it starts on 127.0.0.1 (``BEA_SANDBOX_NOW`` pins the sandbox's clock)."""
+    """Set ``BEA_API_KEY`` to talk to BEA. Without it the pipeline runs offline against the
+    sandbox it starts on 127.0.0.1 (``BEA_SANDBOX_NOW`` pins the sandbox's clock), but only
+    where ``sandbox_allowed``: ``resources_from_env`` allows it with the embedded PostgreSQL
+    and no ``BEA_API_URL``, or when ``BEA_SANDBOX=1`` says so."""
 
     api_key: str | None = Field(default=None, repr=False, description="BEA API key (BEA_API_KEY)")
     api_url: str = BEA_API_URL
     calendar_url: str = BEA_RELEASE_CALENDAR_URL
     sandbox_now: str | None = None
+    sandbox_allowed: bool = Field(
+        default=True,
+        description="whether a missing api_key means the sandbox (made-up numbers) or an error",
+    )
     timeout_s: float = Field(default=60.0, description="timeout of every HTTP request")
     max_tries: int = Field(default=4, description="tries of a request with transient faults")
     backoff_initial_s: float = 1.0
@@ -56,6 +64,11 @@ class BeaApiResource(dg.ConfigurableResource):
     max_bytes_per_window: int = 100 * 1000 * 1024
     max_errors_per_window: int = 30
     window_s: float = 60.0
+    budget_url: str | None = Field(
+        default=None,
+        description="where every process using the key shares BEA's limits (BEA_BUDGET_URL): a file "
+        "path or postgresql://…; unset: $DAGSTER_HOME/bea_budget.json",
+    )
 
     def rate_limits(self) -> RateLimits:
         return RateLimits(
@@ -67,10 +80,47 @@ class BeaApiResource(dg.ConfigurableResource):
         return not self.api_key
 
     def _endpoints(self) -> tuple[str, str, str]:
+        if self.offline and not self.sandbox_allowed:
+            # The sandbox's numbers are made up: they must never reach a real warehouse unasked.
+            raise BeaAuthError(
+                "BEA_API_KEY is not set: set it to fetch from BEA (the sandbox is used only with the "
+                "embedded PostgreSQL and no BEA_API_URL, or with BEA_SANDBOX=1)"
+            )
         if self.offline:
             api_url, calendar_url = _embedded_sandbox(self.sandbox_now)
             return SANDBOX_KEY, api_url, calendar_url
         return str(self.api_key), self.api_url, self.calendar_url
+
+    def budget_location(self) -> str | None:
+        """The shared store's URL; None for the embedded sandbox, which lives in this process."""
+        if self.offline:
+            return None
+        if self.budget_url:
+            return self.budget_url
+        home = os.environ.get("DAGSTER_HOME") or os.path.join(os.path.expanduser("~"), ".dagster")
+        return os.path.join(home, "bea_budget.json")
+
+    def budget_store(self) -> budget.MemoryStore | budget.FileStore | budget.PostgresStore:
+        location = self.budget_location()
+        if location is None:
+            return budget.process_store()
+        if location.startswith(("postgresql", "postgres:")):
+            from macro_assets.resources.warehouse import normalise_url
+
+            location = normalise_url(location)
+        return budget.shared_store(location)
+
+    def raise_if_locked_out(self) -> None:
+        """Fail at once, sending nothing, while BEA holds the key locked out (as any process saw)."""
+        with self.client() as client:
+            lockout = client.lockout()
+        if lockout is not None:
+            raise BeaThrottledError(str(lockout), "429")
+
+    def lockout_reason(self) -> str | None:
+        with self.client() as client:
+            lockout = client.lockout()
+        return str(lockout) if lockout else None
 
     @contextmanager
     def client(self) -> Iterator[BeaClient]:
@@ -83,6 +133,7 @@ class BeaApiResource(dg.ConfigurableResource):
             backoff_initial_s=self.backoff_initial_s,
             max_lockout_wait_s=self.max_lockout_wait_s,
             limits=self.rate_limits(),
+            budget=self.budget_store(),
         )
         try:
             yield client
@@ -100,6 +151,17 @@ class BeaApiResource(dg.ConfigurableResource):
         if resp.status_code != 200:
             raise BeaUnavailableError(f"BEA release calendar {url} answered HTTP {resp.status_code}")
         return parse_release_dates(resp.content)
+
+    def now(self) -> datetime:
+        """BEA's clock: the embedded sandbox's when pinned (``BEA_SANDBOX_NOW``), else the real one."""
+        if self.offline and self.sandbox_now:
+            return datetime.fromisoformat(self.sandbox_now)
+        return datetime.now(UTC)
+
+    def source(self) -> str:
+        """What the answers are, as stored beside them: "sandbox" (made up) or "bea"."""
+        self._endpoints()
+        return "sandbox" if self.offline else "bea"
 
     def describe(self) -> str:
         if self.offline:

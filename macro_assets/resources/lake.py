@@ -40,6 +40,8 @@ class Store(Protocol):
     def put(self, key: str, data: bytes) -> None: ...
     def put_if_absent(self, key: str, data: bytes) -> bool: ...
     def sweep_partials(self, prefix: str, older_than_s: float) -> int: ...
+    def list_keys(self, prefix: str) -> list[str]: ...
+    def list_folders(self, prefix: str) -> list[str]: ...
 
 
 class LocalStore:
@@ -61,6 +63,20 @@ class LocalStore:
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
+
+    def list_keys(self, prefix: str) -> list[str]:
+        root = self._path(prefix)
+        if not root.is_dir():
+            return []
+        return sorted(
+            str(path.relative_to(self.root))
+            for path in root.rglob("*")
+            if path.is_file() and not path.name.startswith(".tmp-")
+        )
+
+    def list_folders(self, prefix: str) -> list[str]:
+        root = self._path(prefix)
+        return sorted(p.name for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
 
     def sweep_partials(self, prefix: str, older_than_s: float) -> int:
         root = self._path(prefix)
@@ -154,6 +170,25 @@ class S3Store:
     def delete(self, key: str) -> None:
         s3_client().delete_object(Bucket=self.bucket, Key=self._key(key))
 
+    def list_keys(self, prefix: str) -> list[str]:
+        pages = (
+            s3_client()
+            .get_paginator("list_objects_v2")
+            .paginate(Bucket=self.bucket, Prefix=self._key(prefix).rstrip("/") + "/")
+        )
+        strip = len(self.prefix) + 1 if self.prefix else 0
+        return sorted(obj["Key"][strip:] for page in pages for obj in page.get("Contents", []))
+
+    def list_folders(self, prefix: str) -> list[str]:
+        base = self._key(prefix).rstrip("/") + "/"
+        pages = (
+            s3_client()
+            .get_paginator("list_objects_v2")
+            .paginate(Bucket=self.bucket, Prefix=base, Delimiter="/")
+        )
+        found = (common["Prefix"] for page in pages for common in page.get("CommonPrefixes", []))
+        return sorted(prefix[len(base) :].rstrip("/") for prefix in found)
+
     def sweep_partials(self, prefix: str, older_than_s: float) -> int:
         # S3 never shows a partial object; abandoned multipart uploads expire by lifecycle rule.
         return 0
@@ -204,6 +239,14 @@ class LakeResource(dg.ConfigurableResource):
     def put_if_absent(self, key: str, data: bytes) -> bool:
         """Create ``key`` only if nothing is there yet; True if this call created it."""
         return self._store().put_if_absent(checked(key), data)
+
+    def list_keys(self, prefix: str) -> list[str]:
+        """Every complete object under the folder ``prefix``, sorted."""
+        return self._store().list_keys(checked(prefix))
+
+    def list_folders(self, prefix: str) -> list[str]:
+        """The names of the folders directly under ``prefix``, sorted."""
+        return self._store().list_folders(checked(prefix))
 
     def sweep_partials(self, prefix: str, older_than_s: float = 3600.0) -> int:
         """Remove temporary files a killed writer left under ``prefix``; never a recent one, which

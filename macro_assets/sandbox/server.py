@@ -75,11 +75,24 @@ def replay_get_data(root: Path, params: dict[str, str], echo: list[tuple[str, st
     return {"BEAAPI": {"Request": answers.request_echo(echo), "Results": results}}
 
 
+@dataclass(frozen=True)
+class Served:
+    """One request to /api/data as the sandbox saw it (for tests and benchmarks to count)."""
+
+    at: float
+    key: str
+    method: str
+    table: str
+    line_code: str
+    status: int
+
+
 class _Handler(BaseHTTPRequestHandler):
     server_version = "Microsoft-IIS/10.0"
     protocol_version = "HTTP/1.1"
     settings: SandboxSettings
     limiter: KeyLimiter
+    served: list[Served]
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         # The default handler logs the request line, which carries the API key.
@@ -127,6 +140,16 @@ class _Handler(BaseHTTPRequestHandler):
         params = {k.lower(): v for k, v in echo}
         key = params.get("userid", "")
         retry_after = self.limiter.admit(key)
+        self.served.append(
+            Served(
+                time.time(),
+                key,
+                params.get("method", "").lower(),
+                params.get("tablename", ""),
+                params.get("linecode", ""),
+                429 if retry_after is not None else 200,
+            )
+        )
         if retry_after is not None:
             self._send(429, _XML_429, f"application/xml;charset={CHARSET}", {"Retry-After": str(retry_after)})
             return None
@@ -218,7 +241,10 @@ class Sandbox:
     def __init__(self, port: int = 0, host: str = "127.0.0.1", settings: SandboxSettings | None = None):
         self.settings = settings or SandboxSettings()
         self.limiter = KeyLimiter(self.settings.limits)
-        handler = type("Handler", (_Handler,), {"settings": self.settings, "limiter": self.limiter})
+        # Every request to /api/data, in order (list.append is atomic across handler threads).
+        self.served: list[Served] = []
+        shared = {"settings": self.settings, "limiter": self.limiter, "served": self.served}
+        handler = type("Handler", (_Handler,), shared)
         self._server = ThreadingHTTPServer((host, port), handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, name="bea-sandbox", daemon=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 import polars as pl
@@ -57,9 +58,13 @@ def parse_value(raw: str, note_ref: str = "") -> tuple[float | None, str | None]
     if text in MARKERS:
         return None, text or "(empty)"
     try:
-        return float(text.replace(",", "")), None
+        value = float(text.replace(",", ""))
     except ValueError:
         raise BeaSchemaError(f"unknown DataValue marker {raw!r}") from None
+    if not math.isfinite(value):
+        # float() reads "NaN" and "Infinity"; BEA never publishes them: refuse, never store.
+        raise BeaSchemaError(f"DataValue {raw!r} is not a finite number")
+    return value, None
 
 
 # The text columns an answer's rows are read into before typing, whatever the dataset; "answer"
@@ -147,6 +152,10 @@ def typed_frame(raw: pl.DataFrame, release_date: date, *, unique_keys: bool = Tr
             ~pl.col("_suppressed") & ~pl.col("_marker") & pl.col("_number").is_null(),
             "unknown DataValue marker",
         ),
+        "_text": (
+            pl.col("_number").is_nan() | pl.col("_number").is_infinite(),
+            "DataValue that is not a finite number:",
+        ),
         "line": (pl.col("_line").is_null(), "line number"),
         "unit_mult": (pl.col("_unit_mult").is_null(), "UNIT_MULT"),
     }
@@ -155,6 +164,9 @@ def typed_frame(raw: pl.DataFrame, release_date: date, *, unique_keys: bool = Tr
     for (column, (bad, what)), wrong in zip(problems.items(), found, strict=True):
         if wrong and (first := _first_bad(frame, bad, column)) is not None:
             answer, value = first
+            if column == "_text":
+                line = frame.filter(bad).select("line").head(1).item()
+                raise BeaSchemaError(f"BEA answer for {answer}, line {line}: {what} {value!r}")
             if column in ("line", "unit_mult"):
                 raise BeaSchemaError(f"BEA answer for {answer}: {what} {value!r} is not a whole number")
             raise BeaSchemaError(f"BEA answer for {answer}: {what} {value!r}")

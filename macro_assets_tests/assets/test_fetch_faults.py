@@ -90,7 +90,12 @@ def test_permanent_faults_fail_with_the_cause_and_store_nothing(
     result = run(instance, faulty_resources)
     assert not result.success
     assert message in failure(result)
-    assert lake_keys(lake, "bronze") == [] and lake_keys(lake, "landing") == []
+    # Nothing in bronze, no landing manifest; answers already landed stay, for a re-run to resume.
+    assert lake_keys(lake, "bronze") == []
+    landed = lake_keys(lake, "landing")
+    assert not any(k.endswith("_manifest.json") for k in landed)
+    answers = {k for k in landed if k.endswith(".json.gz")}
+    assert len([k for k in landed if "/_entries/" in k]) == len(answers)
 
 
 def test_an_extra_field_is_tolerated_and_kept_in_bronze(
@@ -101,3 +106,13 @@ def test_an_extra_field_is_tolerated_and_kept_in_bronze(
     key = f"bronze/release_date={RELEASE}/dataset=NIPA/table=T10105.json.gz"
     rows = json.loads(gzip.decompress(lake.get(key)))["BEAAPI"]["Results"]["Data"]
     assert all(row["EXTRA_FIELD"] == "schema drift" for row in rows)
+
+
+def test_a_release_date_after_today_is_refused_before_any_request(
+    instance: dg.DagsterInstance, faulty_resources: dict, lake: LakeResource
+) -> None:
+    """Today's vintage stored under a future date would claim a release BEA has not made (issue 19)."""
+    result = run(instance, faulty_resources, key="2099-01-01")
+    assert not result.success
+    assert "release date 2099-01-01 is after today (" in failure(result)
+    assert lake_keys(lake, "landing") == [] and lake_keys(lake, "bronze") == []

@@ -127,4 +127,4 @@ def test_shared_by_threads_without_losing_a_booking() -> None:
         th.start()
     for th in threads:
         th.join()
-    assert len(lim._requests) == 1600
+    assert len(lim.snapshot().requests) == 1600

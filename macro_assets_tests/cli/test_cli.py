@@ -27,6 +27,8 @@ def cli_env(tmp_path: Path, database_url: str) -> dict[str, str]:
         DATABASE_URL=database_url,
         LAKE_URL=str(tmp_path / "lake"),
         BEA_SANDBOX_NOW="2026-11-02T12:00:00+00:00",
+        # A warehouse of its own with the sandbox's made-up numbers: chosen explicitly.
+        BEA_SANDBOX="1",
     )
     return env
 

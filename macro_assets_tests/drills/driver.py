@@ -7,7 +7,10 @@ SPEC: ``mode`` ("load": postgres_tables; "capture": bea_raw and bronze), ``parti
 ``ready`` (a file touched once imports are done), ``go`` (wait for this file before starting:
 two drivers start together), ``stall`` ("copy": stop in the middle of COPY's data stream;
 "bronze:N": stop halfway through writing the Nth bronze object) and ``marker`` (touched when
-the stall begins, so the drill knows when to strike). Exit status 0 when the run succeeded.
+the stall begins, so the drill knows when to strike). A capture may also name ``budget_url``
+(where the key's limits are shared), ``max_requests`` and ``window_s`` (BEA's limits, as the
+sandbox applies them) and ``catalog`` (a catalog file). Exit status 0 when the run succeeded;
+a failed step's message is printed on stderr.
 
 The stalls are the only thing patched: the run itself is the production code.
 """
@@ -128,9 +131,15 @@ def main(spec: dict[str, Any]) -> int:
             {
                 "lake": lake,
                 "bea": BeaApiResource(
-                    api_key=spec["api_key"], api_url=spec["api_url"], calendar_url=spec["calendar_url"]
+                    api_key=spec["api_key"],
+                    api_url=spec["api_url"],
+                    calendar_url=spec["calendar_url"],
+                    budget_url=spec.get("budget_url"),
+                    max_requests_per_window=spec.get("max_requests", 100),
+                    window_s=spec.get("window_s", 60.0),
+                    max_lockout_wait_s=0,
                 ),
-                "catalog": CatalogResource(),
+                "catalog": CatalogResource(path=spec.get("catalog")),
             },
         )
     with dg.instance_for_test() as instance:
@@ -146,6 +155,9 @@ def main(spec: dict[str, Any]) -> int:
             resources=resources,
             raise_on_error=False,
         )
+        for event in result.all_events:
+            if event.is_step_failure and event.step_failure_data.error:
+                print(event.step_failure_data.error.message.strip(), file=sys.stderr)
     return 0 if result.success else 1
 
 

@@ -234,6 +234,7 @@ def test_the_pipeline_runs_on_the_production_instance(
         MDI_COMPUTE_LOG_BUCKET=bucket,
         DAGSTER_RUN_TASK_DEFINITION=RUN_FAMILY,
         BEA_SANDBOX_NOW="2026-11-02T12:00:00+00:00",
+        BEA_SANDBOX="1",
     )
     synced = subprocess.run(
         [str(BIN / "mdi"), "releases", "sync"], env=env, capture_output=True, text=True, timeout=120

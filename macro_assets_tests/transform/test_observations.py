@@ -296,3 +296,13 @@ def test_a_month_is_padded_and_spans_its_days() -> None:
         ("2024M02", "M", date(2024, 2, 1), date(2024, 2, 29)),
         ("2024", "A", date(2024, 1, 1), date(2024, 12, 31)),
     ]
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-inf", "nan"])
+def test_a_value_that_is_not_a_finite_number_is_refused_naming_table_line_and_value(value: str) -> None:
+    """float() and polars read these as numbers; BEA never publishes them (issue 19)."""
+    rows = [row("1", "2024", "100"), row("7", "2023", value)]
+    with pytest.raises(BeaSchemaError, match=f"NIPA/T10105, line 7: .*not a finite number: '{value}'"):
+        nipa_frame(answer(*rows), "NIPA", "T10105", RELEASE)
+    with pytest.raises(BeaSchemaError, match="not a finite number"):
+        parse_value(value)

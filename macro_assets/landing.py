@@ -1,0 +1,144 @@
+"""Landing: where a capture puts BEA's answers as they arrive, so that an interrupted capture
+resumes from what it landed instead of beginning again.
+
+Each answer is landed as two objects: the redacted answer (gzip), then its entry (what bronze's
+manifest will say of it). An answer without its entry does not count as landed. A re-run of a
+release reads every entry any run of it landed, keeps those whose object still hashes to the
+entry and whose own LastRevised (read again from the answer) is still the vintage in force on
+the release date, and fetches the rest. The plan (one request per table, per line for
+Regional) is landed too, so a resumed capture does not ask BEA for its line codes again.
+
+Functions here take the lake as anything with ``get``, ``put``, ``exists`` and ``list_keys``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import Any, Protocol
+
+from macro_assets import lake_layout
+from macro_assets.bea import envelope
+from macro_assets.bea.errors import BeaError
+from macro_assets.catalog import CatalogTable, FetchUnit
+
+
+class Lake(Protocol):
+    def get(self, key: str) -> bytes: ...
+    def put(self, key: str, data: bytes) -> None: ...
+    def exists(self, key: str) -> bool: ...
+    def list_keys(self, prefix: str) -> list[str]: ...
+    def list_folders(self, prefix: str) -> list[str]: ...
+
+
+def request_of(unit: FetchUnit) -> dict[str, str]:
+    """The GetData query of ``unit`` as an entry records it (no key, no ResultFormat)."""
+    table = unit.table
+    return {"method": "GetData", "DatasetName": table.dataset, "TableName": table.table, **unit.params}
+
+
+def catalog_digest(tables: Iterable[CatalogTable]) -> str:
+    return hashlib.sha256(repr(sorted(tables, key=lambda t: (t.dataset, t.table))).encode()).hexdigest()
+
+
+def save_plan(lake: Lake, release: date, tables: Iterable[CatalogTable], units: list[FetchUnit]) -> None:
+    doc = {
+        "catalog_sha256": catalog_digest(tables),
+        "units": [[u.table.dataset, u.table.table, u.line_code] for u in units],
+    }
+    lake.put(lake_layout.landing_plan(release), json.dumps(doc, indent=1).encode())
+
+
+def saved_plan(lake: Lake, release: date, tables: Iterable[CatalogTable]) -> list[FetchUnit] | None:
+    """The plan an earlier run of ``release`` landed, if it was made from this same catalog."""
+    tables = list(tables)
+    key = lake_layout.landing_plan(release)
+    if not lake.exists(key):
+        return None
+    doc = json.loads(lake.get(key))
+    if doc.get("catalog_sha256") != catalog_digest(tables):
+        return None
+    by_name = {(t.dataset, t.table): t for t in tables}
+    return [FetchUnit(by_name[(dataset, table)], line) for dataset, table, line in doc["units"]]
+
+
+def land(
+    lake: Lake, release: date, run_id: str, unit: FetchUnit, stored: bytes, entry: dict[str, Any]
+) -> dict[str, Any]:
+    """Write the answer, then its entry: an answer is landed once both are there."""
+    key = lake_layout.landing_object(release, run_id, unit.table.dataset, unit.table.table, unit.line_code)
+    lake.put(key, stored)
+    entry = dict(entry, key=key)
+    lake.put(
+        lake_layout.landing_entry(release, run_id, unit.table.dataset, unit.table.table, unit.line_code),
+        json.dumps(entry, sort_keys=True).encode(),
+    )
+    return entry
+
+
+def held_answers(
+    lake: Lake, release: date, units: list[FetchUnit], in_force: Callable[[FetchUnit, date], bool]
+) -> dict[str, dict[str, Any]]:
+    """label → entry of every planned answer some run of ``release`` already landed and that
+    still holds: the object hashes to its entry, and the answer's own LastRevised (re-read
+    from its bytes) is one ``in_force`` accepts for the release date. Newest capture first."""
+    wanted = {u.label: u for u in units}
+    entries = []
+    for key in lake.list_keys(lake_layout.landing_prefix(release)):
+        if "/_entries/" in key and key.endswith(".json"):
+            entries.append(json.loads(lake.get(key)))
+    held: dict[str, dict[str, Any]] = {}
+    for entry in sorted(entries, key=lambda e: e.get("fetched_at", ""), reverse=True):
+        unit = wanted.get(_label(entry))
+        if unit is None or unit.label in held or entry.get("request") != request_of(unit):
+            continue
+        if _still_holds(lake, entry, unit, in_force):
+            held[unit.label] = entry
+    return held
+
+
+def _label(entry: dict[str, Any]) -> str:
+    line = entry.get("line_code")
+    return f"{entry['dataset']}/{entry['table']}" + (f" line {line}" if line is not None else "")
+
+
+def _still_holds(
+    lake: Lake, entry: dict[str, Any], unit: FetchUnit, in_force: Callable[[FetchUnit, date], bool]
+) -> bool:
+    try:
+        stored = lake.get(entry["key"])
+    except FileNotFoundError:
+        return False
+    if hashlib.sha256(stored).hexdigest() != entry.get("object_sha256"):
+        return False
+    raw = gzip.decompress(stored)
+    if hashlib.sha256(raw).hexdigest() != entry.get("sha256"):
+        return False
+    try:
+        revised = envelope.last_revised(envelope.decode(raw), unit.table.table)
+    except BeaError:
+        return False
+    return revised.isoformat() == entry.get("last_revised") and in_force(unit, revised)
+
+
+def sizes_of_earlier_capture(lake: Lake, release: date) -> dict[str, int]:
+    """label → bytes of each answer in the bronze manifest of the nearest other release date
+    (the last before ``release``, else the first after): what this capture may expect."""
+    dates = []
+    for folder in lake.list_folders("bronze"):
+        _, _, value = folder.partition("release_date=")
+        try:
+            other = date.fromisoformat(value)
+        except ValueError:
+            continue
+        if other != release and lake.exists(lake_layout.bronze_manifest(other)):
+            dates.append(other)
+    if not dates:
+        return {}
+    before = [d for d in dates if d < release]
+    nearest = max(before) if before else min(dates)
+    manifest = json.loads(lake.get(lake_layout.bronze_manifest(nearest)))
+    return {_label(entry): int(entry["bytes"]) for entry in manifest["objects"]}
