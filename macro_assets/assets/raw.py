@@ -127,8 +127,8 @@ def fetch_release(
                 f"earlier run (checked by sha256 and LastRevised); fetching the other {len(missing)}"
             )
         context.log.info(
-            f"plan for {release}: {plan.describe()}; {bea.fetch_concurrency} at a time, "
-            f"budget shared in {client.limiter.store.describe()}"
+            f"plan for {release} (after {lookups} look-ups): {plan.describe()}; "
+            f"{bea.fetch_concurrency} at a time, budget shared in {client.limiter.store.describe()}"
         )
         progress = capture.Progress(len(missing), limits, plan.expected_bytes)
 
@@ -196,7 +196,7 @@ def fetch_release(
         "answers_resumed": len(held),
         "answers_fetched": len(entries) - len(held),
         "planned_requests": plan.requests,
-        "expected_bytes": plan.expected_bytes if plan.expected_bytes is not None else -1,
+        **({"expected_bytes": plan.expected_bytes} if plan.expected_bytes is not None else {}),
         "expected_min_s": round(plan.minimum_s, 1),
         "skipped_superseded": len(skipped),
         "dagster/row_count": sum(e["rows"] for e in entries),

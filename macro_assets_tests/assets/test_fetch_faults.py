@@ -116,3 +116,26 @@ def test_a_release_date_after_today_is_refused_before_any_request(
     assert not result.success
     assert "release date 2099-01-01 is after today (" in failure(result)
     assert lake_keys(lake, "landing") == [] and lake_keys(lake, "bronze") == []
+
+
+def test_a_failed_capture_resumes_fetching_only_what_it_lacks(
+    instance: dg.DagsterInstance, faulty_resources: dict, faults: FaultPlan, lake: LakeResource
+) -> None:
+    """A permanent fault on one table ends the run after other answers landed; once the fault is
+    gone the re-run keeps those and asks BEA only for the rest, without planning again."""
+    faults.add(Fault("api_error", "SAGDP2", times=1))
+    assert not run(instance, faulty_resources, selection=["bea_raw"]).success
+    landed = len([k for k in lake_keys(lake, "landing") if "/_entries/" in k])
+    assert 0 < landed < 45
+
+    result = run(instance, faulty_resources, selection=["bea_raw", "bronze"])
+    assert result.success
+    meta = {k: v.value for k, v in result.asset_materializations_for_node("bea_raw")[0].metadata.items()}
+    assert meta["answers_resumed"] == landed and meta["answers_fetched"] == 45 - landed
+    assert meta["planned_requests"] == 45 - landed and meta["plan_lookups"] == 0
+    assert meta["api_calls"] == 45 - landed
+    logs = [e.message for e in instance.all_logs(result.run_id) if e.message]
+    resumed = f"resuming release {RELEASE}: {landed} of 45 answers already landed"
+    assert any(m.startswith(resumed) for m in logs)
+    manifest = json.loads(lake.get(f"bronze/release_date={RELEASE}/_manifest.json"))
+    assert len(manifest["objects"]) == 45 and manifest["source"] == "bea"
