@@ -95,7 +95,7 @@ def postgres_tables_release(
 ) -> tuple[dict, list[Outcome]]:
     silver_bytes = lake.get(lake_layout.silver_observations(release))
     gold_bytes = lake.get(lake_layout.gold_indicators(release))
-    source = sha256((sha256(silver_bytes) + sha256(gold_bytes)).encode())
+    inputs = sha256((sha256(silver_bytes) + sha256(gold_bytes)).encode())
 
     # Read only if the load needs them: a release already loaded from these very files is
     # recognised first, and its checks count silver's two key columns.
@@ -103,12 +103,15 @@ def postgres_tables_release(
         return pl.read_parquet(io.BytesIO(silver_bytes)), pl.read_parquet(io.BytesIO(gold_bytes))
 
     silver_scan = pl.scan_parquet(io.BytesIO(silver_bytes))
-    infos = table_infos(read_json(lake, lake_layout.bronze_manifest(release)), lake)
+    manifest = read_json(lake, lake_layout.bronze_manifest(release))
+    infos = table_infos(manifest, lake)
     started = time.monotonic()
     engine = warehouse.engine()
     try:
         audit = Audit(run_id=context.run_id, asset="postgres_tables", code_version=code_version())
-        counts = load_release(engine, release, frames, None, infos, audit, source_sha256=source)
+        counts = load_release(
+            engine, release, frames, None, infos, audit, source_sha256=inputs, source=manifest.get("source")
+        )
         outcomes = warehouse_checks.warehouse_checks(engine, release, silver_scan)
     finally:
         engine.dispose()

@@ -167,7 +167,7 @@ class BeaClient:
             if status != 200:
                 raise BeaSchemaError(f"BEA API at {self.host} answered HTTP {status} for {context}")
             try:
-                doc = envelope.decode(body)
+                doc = envelope.decode(body, context)
             except BeaSchemaError as exc:
                 # Empty bodies, HTML pages and truncated JSON come from overloaded BEA servers.
                 exc.transient = True  # type: ignore[attr-defined]

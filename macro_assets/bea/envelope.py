@@ -27,19 +27,35 @@ _LAST_REVISED = re.compile(r"LastRevised:\s*([A-Z][a-z]+ \d{1,2}, \d{4})")
 _LAST_UPDATED = re.compile(r"Last updated:\s*([A-Z][a-z]+ \d{1,2}, \d{4})")
 
 
-def decode(raw: bytes) -> dict[str, Any]:
-    """Parse an answer's bytes; control characters in notes are tolerated."""
+_HTML = re.compile(r"<(?:!doctype|html|head|body|title)\b", re.IGNORECASE)
+_TITLE = re.compile(r"<title>\s*([^<]{1,80})", re.IGNORECASE)
+
+
+def decode(raw: bytes, context: str = "") -> dict[str, Any]:
+    """Parse an answer's bytes; control characters in notes are tolerated. Errors say which
+    answer (``context``: dataset, table, line) and what BEA sent instead."""
+    what = f"BEA answer for {context}" if context else "BEA answer"
     if not raw.strip():
-        raise BeaSchemaError("BEA answered with an empty body")
+        raise BeaSchemaError(f"{what} was an empty body ({len(raw)} bytes)")
     text = raw.decode(ENCODING)
-    if text.lstrip().startswith("<"):
-        raise BeaSchemaError("BEA answered with HTML or XML instead of JSON")
+    html = _HTML.search(text)
+    if html or text.lstrip().startswith("<"):
+        # Overloaded BEA servers send an error page, alone or after the first bytes of JSON.
+        title = _TITLE.search(text)
+        shown = f": {title.group(1).strip()!r}" if title else ""
+        at = html.start() if html else len(text) - len(text.lstrip())
+        raise BeaSchemaError(f"{what} was HTML or XML instead of JSON (from byte {at} of {len(raw)}){shown}")
     try:
         doc = json.loads(text, strict=False)
     except json.JSONDecodeError as exc:
-        raise BeaSchemaError(f"BEA answered with invalid JSON ({exc.msg} at character {exc.pos})") from None
+        # Where the decoder ran out of text (an unterminated string is reported where it starts).
+        if exc.pos >= len(text.rstrip()) - 1 or exc.msg.startswith("Unterminated string"):
+            raise BeaSchemaError(
+                f"{what} was cut short: JSON ends after {len(raw)} bytes ({exc.msg})"
+            ) from None
+        raise BeaSchemaError(f"{what} was invalid JSON ({exc.msg} at byte {exc.pos} of {len(raw)})") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("BEAAPI"), dict):
-        raise BeaSchemaError("BEA answer has no BEAAPI object")
+        raise BeaSchemaError(f"{what} has no BEAAPI object")
     return doc
 
 
@@ -113,9 +129,23 @@ def data_rows(doc: dict[str, Any], context: str) -> list[dict[str, Any]]:
     return rows
 
 
+# Every field BEA always sends for a dataset (checked on the real answers in
+# shared/reference/samples/real): a renamed one must fail, not become empty text. NoteRef is
+# the only field BEA leaves out of some NIPA rows.
+_NIPA_ROW = (
+    "TableName",
+    "SeriesCode",
+    "LineNumber",
+    "LineDescription",
+    "TimePeriod",
+    "METRIC_NAME",
+    "CL_UNIT",
+    "UNIT_MULT",
+    "DataValue",
+)
 REQUIRED_FIELDS = {
-    "NIPA": ("TableName", "LineNumber", "TimePeriod", "DataValue", "CL_UNIT", "UNIT_MULT"),
-    "NIUnderlyingDetail": ("TableName", "LineNumber", "TimePeriod", "DataValue", "CL_UNIT", "UNIT_MULT"),
+    "NIPA": _NIPA_ROW,
+    "NIUnderlyingDetail": _NIPA_ROW,
     "Regional": ("Code", "GeoFips", "GeoName", "TimePeriod", "DataValue", "CL_UNIT", "UNIT_MULT"),
 }
 

@@ -17,17 +17,10 @@ def _env(name: str) -> dg.EnvVar | None:
     return dg.EnvVar(name) if os.environ.get(name) else None
 
 
-def sandbox_allowed() -> bool:
-    """The sandbox only when the user chose it: ``BEA_SANDBOX=1``, or the demo's setting (no key,
-    no BEA_API_URL, the embedded PostgreSQL)."""
-    chosen = os.environ.get("BEA_SANDBOX")
-    if chosen is not None:
-        return chosen.strip().lower() in ("1", "true", "yes")
-    return not any(os.environ.get(name) for name in ("BEA_API_URL", "DATABASE_URL"))
-
-
 def resources_from_env() -> dict[str, dg.ConfigurableResource]:
-    bea_kwargs: dict[str, object] = {"sandbox_allowed": sandbox_allowed()}
+    # EnvVar shows the variable, never its value, in the UI; the resources also fall back to
+    # these variables themselves when a run's config replaces their config.
+    bea_kwargs: dict[str, object] = {}
     for field, var in (
         ("api_key", "BEA_API_KEY"),
         ("api_url", "BEA_API_URL"),
@@ -39,10 +32,8 @@ def resources_from_env() -> dict[str, dg.ConfigurableResource]:
             bea_kwargs[field] = _env(var)
     return {
         "bea": BeaApiResource(**bea_kwargs),
-        "lake": LakeResource(url=_env("LAKE_URL") or "lake"),
-        "warehouse": WarehouseResource(
-            database_url=_env("DATABASE_URL"), pgdata=_env("MDI_PGDATA") or ".pgdata"
-        ),
+        "lake": LakeResource(url=_env("LAKE_URL")),
+        "warehouse": WarehouseResource(database_url=_env("DATABASE_URL"), pgdata=_env("MDI_PGDATA")),
         "catalog": CatalogResource(path=_env("MDI_CATALOG")),
         "alerts": AlertsResource(
             sns_topic_arn=_env("MDI_ALERT_SNS_TOPIC_ARN"),

@@ -21,6 +21,24 @@ BEA_RELEASE_CALENDAR_URL = "https://apps.bea.gov/API/signup/release_dates.json"
 # What the pipeline presents to its own sandbox when no real key is configured.
 SANDBOX_KEY = "00000000-0000-4000-8000-00000000sbox"
 
+ENV_VARS = {
+    "api_key": "BEA_API_KEY",
+    "api_url": "BEA_API_URL",
+    "calendar_url": "BEA_RELEASE_CALENDAR_URL",
+    "sandbox_now": "BEA_SANDBOX_NOW",
+    "budget_url": "BEA_BUDGET_URL",
+}
+
+
+def sandbox_chosen() -> bool:
+    """The sandbox only when the user chose it: ``BEA_SANDBOX=1``, or the demo's setting (no key,
+    no BEA_API_URL, the embedded PostgreSQL)."""
+    chosen = os.environ.get("BEA_SANDBOX")
+    if chosen is not None:
+        return chosen.strip().lower() in ("1", "true", "yes")
+    return not any(os.environ.get(name) for name in ("BEA_API_URL", "DATABASE_URL"))
+
+
 _sandboxes: dict[str | None, object] = {}
 _lock = threading.Lock()
 
@@ -43,16 +61,22 @@ def _embedded_sandbox(now: str | None) -> tuple[str, str]:
 class BeaApiResource(dg.ConfigurableResource):
     """Set ``BEA_API_KEY`` to talk to BEA. Without it the pipeline runs offline against the
     sandbox it starts on 127.0.0.1 (``BEA_SANDBOX_NOW`` pins the sandbox's clock), but only
-    where ``sandbox_allowed``: ``resources_from_env`` allows it with the embedded PostgreSQL
-    and no ``BEA_API_URL``, or when ``BEA_SANDBOX=1`` says so."""
+    where the user chose it (``sandbox_chosen``): with the embedded PostgreSQL and no
+    ``BEA_API_URL``, or with ``BEA_SANDBOX=1``."""
 
+    # Each of these falls back to its environment variable when unset: Dagster replaces a
+    # resource's whole config when a run's config sets any field, so a run that overrides
+    # ``timeout_s`` alone would otherwise lose the key and the URL and talk to the sandbox.
     api_key: str | None = Field(default=None, repr=False, description="BEA API key (BEA_API_KEY)")
-    api_url: str = BEA_API_URL
-    calendar_url: str = BEA_RELEASE_CALENDAR_URL
-    sandbox_now: str | None = None
-    sandbox_allowed: bool = Field(
-        default=True,
-        description="whether a missing api_key means the sandbox (made-up numbers) or an error",
+    api_url: str | None = Field(default=None, description=f"BEA_API_URL; unset: {BEA_API_URL}")
+    calendar_url: str | None = Field(
+        default=None, description=f"BEA_RELEASE_CALENDAR_URL; unset: {BEA_RELEASE_CALENDAR_URL}"
+    )
+    sandbox_now: str | None = Field(default=None, description="BEA_SANDBOX_NOW: the sandbox's clock")
+    sandbox_allowed: bool | None = Field(
+        default=None,
+        description="whether a missing api_key means the sandbox (made-up numbers) or an error; "
+        "unset: BEA_SANDBOX, else only with the embedded PostgreSQL and no BEA_API_URL",
     )
     timeout_s: float = Field(default=60.0, description="timeout of every HTTP request")
     max_tries: int = Field(default=4, description="tries of a request with transient faults")
@@ -70,6 +94,30 @@ class BeaApiResource(dg.ConfigurableResource):
         "path or postgresql://…; unset: $DAGSTER_HOME/bea_budget.json",
     )
 
+    def _setting(self, field: str) -> str | None:
+        value = getattr(self, field)
+        return value if value else (os.environ.get(ENV_VARS[field]) or None)
+
+    @property
+    def key(self) -> str | None:
+        return self._setting("api_key")
+
+    @property
+    def endpoint(self) -> str:
+        return self._setting("api_url") or BEA_API_URL
+
+    @property
+    def calendar_endpoint(self) -> str:
+        return self._setting("calendar_url") or BEA_RELEASE_CALENDAR_URL
+
+    @property
+    def pinned_now(self) -> str | None:
+        return self._setting("sandbox_now")
+
+    @property
+    def may_use_sandbox(self) -> bool:
+        return self.sandbox_allowed if self.sandbox_allowed is not None else sandbox_chosen()
+
     def rate_limits(self) -> RateLimits:
         return RateLimits(
             self.max_requests_per_window, self.max_bytes_per_window, self.max_errors_per_window, self.window_s
@@ -77,26 +125,26 @@ class BeaApiResource(dg.ConfigurableResource):
 
     @property
     def offline(self) -> bool:
-        return not self.api_key
+        return not self.key
 
     def _endpoints(self) -> tuple[str, str, str]:
-        if self.offline and not self.sandbox_allowed:
+        if self.offline and not self.may_use_sandbox:
             # The sandbox's numbers are made up: they must never reach a real warehouse unasked.
             raise BeaAuthError(
                 "BEA_API_KEY is not set: set it to fetch from BEA (the sandbox is used only with the "
                 "embedded PostgreSQL and no BEA_API_URL, or with BEA_SANDBOX=1)"
             )
         if self.offline:
-            api_url, calendar_url = _embedded_sandbox(self.sandbox_now)
+            api_url, calendar_url = _embedded_sandbox(self.pinned_now)
             return SANDBOX_KEY, api_url, calendar_url
-        return str(self.api_key), self.api_url, self.calendar_url
+        return str(self.key), self.endpoint, self.calendar_endpoint
 
     def budget_location(self) -> str | None:
         """The shared store's URL; None for the embedded sandbox, which lives in this process."""
         if self.offline:
             return None
-        if self.budget_url:
-            return self.budget_url
+        if self._setting("budget_url"):
+            return self._setting("budget_url")
         home = os.environ.get("DAGSTER_HOME") or os.path.join(os.path.expanduser("~"), ".dagster")
         return os.path.join(home, "bea_budget.json")
 
@@ -154,8 +202,8 @@ class BeaApiResource(dg.ConfigurableResource):
 
     def now(self) -> datetime:
         """BEA's clock: the embedded sandbox's when pinned (``BEA_SANDBOX_NOW``), else the real one."""
-        if self.offline and self.sandbox_now:
-            return datetime.fromisoformat(self.sandbox_now)
+        if self.offline and self.pinned_now:
+            return datetime.fromisoformat(self.pinned_now)
         return datetime.now(UTC)
 
     def source(self) -> str:
@@ -165,6 +213,6 @@ class BeaApiResource(dg.ConfigurableResource):
 
     def describe(self) -> str:
         if self.offline:
-            api_url, _ = _embedded_sandbox(self.sandbox_now)
+            api_url, _ = _embedded_sandbox(self.pinned_now)
             return f"BEA sandbox at {api_url} (no BEA_API_KEY set)"
-        return f"BEA API at {self.api_url}"
+        return f"BEA API at {self.endpoint}"

@@ -215,10 +215,16 @@ class S3Store:
 
 
 class LakeResource(dg.ConfigurableResource):
-    url: str = "lake"
+    # Unset falls back to LAKE_URL at run time (a run config overriding another field keeps it).
+    url: str | None = None
+
+    @property
+    def location(self) -> str:
+        return self.url or os.environ.get("LAKE_URL") or "lake"
 
     def _store(self) -> Store:
-        return S3Store(self.url) if self.url.startswith("s3://") else LocalStore(self.url)
+        location = self.location
+        return S3Store(location) if location.startswith("s3://") else LocalStore(location)
 
     def uri(self, key: str) -> str:
         return self._store().uri(checked(key))

@@ -1,5 +1,6 @@
 """The warehouse: ``DATABASE_URL``, or an embedded PostgreSQL (pgserver) when it is unset."""
 
+import os
 import threading
 import warnings
 from pathlib import Path
@@ -53,19 +54,30 @@ TRANSIENT = (sa.exc.OperationalError, sa.exc.InterfaceError)
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    database_url: str | None = None
-    pgdata: str = ".pgdata"
+    # Unset fields fall back to the environment at run time: Dagster replaces the whole config
+    # when a run's config sets one field, and a lost DATABASE_URL would load into the embedded
+    # server instead of the warehouse.
+    database_url: str | None = Field(default=None, description="DATABASE_URL; unset: embedded PostgreSQL")
+    pgdata: str | None = Field(default=None, description="MDI_PGDATA; unset: .pgdata")
     unavailable_retries: int = Field(default=3, description="retries of a load when PostgreSQL is down")
     unavailable_wait_s: float = Field(default=60.0, description="wait before each such retry")
 
+    @property
+    def database(self) -> str | None:
+        return self.database_url or os.environ.get("DATABASE_URL") or None
+
+    @property
+    def data_dir(self) -> str:
+        return self.pgdata or os.environ.get("MDI_PGDATA") or ".pgdata"
+
     def url(self) -> str:
-        return normalise_url(self.database_url) if self.database_url else embedded_url(self.pgdata)
+        return normalise_url(self.database) if self.database else embedded_url(self.data_dir)
 
     def engine(self) -> sa.Engine:
         return sa.create_engine(self.url(), pool_pre_ping=True, connect_args={"connect_timeout": 10})
 
     def describe(self) -> str:
-        if self.database_url:
-            shown = make_url(normalise_url(self.database_url)).render_as_string(hide_password=True)
+        if self.database:
+            shown = make_url(normalise_url(self.database)).render_as_string(hide_password=True)
             return f"PostgreSQL at {shown}"
-        return f"embedded PostgreSQL (pgserver) with data in {Path(self.pgdata).resolve()}"
+        return f"embedded PostgreSQL (pgserver) with data in {Path(self.data_dir).resolve()}"

@@ -94,6 +94,31 @@ def _first_bad(frame: pl.DataFrame, bad: pl.Expr, column: str) -> tuple[str, str
     return None if found.is_empty() else found.row(0)
 
 
+# Text columns as BEA names them (Regional: Code, Statistic): PostgreSQL's text cannot hold NUL.
+_TEXT_FIELDS = {
+    "series": "SeriesCode",
+    "description": "LineDescription",
+    "geo_name": "GeoName",
+    "metric": "METRIC_NAME",
+    "unit": "CL_UNIT",
+}
+
+
+def _refuse_nul(frame: pl.DataFrame) -> None:
+    holds = [pl.col(column).str.contains("\x00", literal=True).fill_null(False) for column in _TEXT_FIELDS]
+    found = frame.select(pl.any_horizontal(holds).any()).item()
+    if not found:
+        return
+    for column, field in _TEXT_FIELDS.items():
+        bad = frame.filter(pl.col(column).str.contains("\x00", literal=True)).head(1)
+        if bad.height:
+            answer, line, text = bad.select("answer", "line", column).row(0)
+            raise BeaSchemaError(
+                f"BEA answer for {answer}, line {line}: {field} holds a NUL character, which the "
+                f"warehouse cannot store: {text!r}"
+            )
+
+
 def _periods(frame: pl.DataFrame) -> pl.DataFrame:
     """Each distinct TimePeriod of ``frame`` typed once: a release has a few hundred periods and
     millions of rows, so this is joined back instead of parsed per row."""
@@ -170,6 +195,7 @@ def typed_frame(raw: pl.DataFrame, release_date: date, *, unique_keys: bool = Tr
             if column in ("line", "unit_mult"):
                 raise BeaSchemaError(f"BEA answer for {answer}: {what} {value!r} is not a whole number")
             raise BeaSchemaError(f"BEA answer for {answer}: {what} {value!r}")
+    _refuse_nul(frame)
     fips = pl.col("geo_fips")
     typed = frame.select(
         pl.col("dataset"),
@@ -251,7 +277,7 @@ def _rows(
     if native is not None and not any(native[1][name].null_count() for name in required):
         statistic, frame = native
     else:
-        doc = envelope.decode(raw)
+        doc = envelope.decode(raw, context)
         envelope.raise_for_errors(doc, context)
         rows = envelope.data_rows(doc, context)
         frame = pl.from_dicts(rows, schema=dict.fromkeys(fields, pl.String()), strict=False)

@@ -43,6 +43,13 @@ class VintageConflict(RuntimeError):
     pass
 
 
+class MixedSourcesError(RuntimeError):
+    """The sandbox's made-up numbers and BEA's data must never sit in one warehouse."""
+
+
+SOURCES = ("bea", "sandbox")
+
+
 @dataclass(frozen=True)
 class Target:
     table: str
@@ -154,7 +161,8 @@ class _CsvStream:
         try:
             for batch in frame.iter_slices(_COPY_BATCH_ROWS):
                 buf = io.BytesIO()
-                batch.write_csv(buf, include_header=False, null_value=r"\N")
+                # Text quoted, NULL not: COPY reads a quoted "\N" as the text \N (BEA may send it).
+                batch.write_csv(buf, include_header=False, null_value=r"\N", quote_style="non_numeric")
                 self._put(buf.getvalue())
             self._put(None)
         except BaseException as exc:  # handed to the reading side, which raises it
@@ -493,17 +501,24 @@ def load_release(
     infos: dict[tuple[str, str], TableInfo] | None = None,
     audit: Audit | None = None,
     source_sha256: str | None = None,
+    source: str | None = None,
 ) -> dict[str, LoadCounts]:
     """Fold one release's observations and indicators into the warehouse, atomically, with a
     bea.load_audit row per table. ``infos`` is keyed by (dataset, table_name); an indicator's
     unit is ("gold", indicator). ``source_sha256`` identifies the inputs (silver and gold files):
     a release already loaded from the same inputs is skipped at once. ``obs`` may instead be a
-    function returning both frames (``ind`` None), called only if the release is not skipped."""
+    function returning both frames (``ind`` None), called only if the release is not skipped.
+    ``source`` says what the data are ("bea" or "sandbox"): a warehouse holding the other is
+    refused before anything is written."""
+    if source is not None and source not in SOURCES:
+        raise ValueError(f"unknown data source {source!r}: expected one of {', '.join(SOURCES)}")
     audit = audit or Audit()
     ensure_schema(engine)
     with engine.begin() as conn:
         # Folds read their neighbours' rows: one load at a time, whatever the release.
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOAD_LOCK})
+        if source is not None:
+            _refuse_mixing(conn, source)
         if source_sha256 and _loaded_from(conn, release, source_sha256):
             return _already_loaded(conn, release, audit)
         if callable(obs):
@@ -518,6 +533,13 @@ def load_release(
             "indicators": _load_target(conn, INDICATORS, ind, release, infos or {}, audit),
         }
         _refresh_dimensions(conn, release, obs)
+        if source is not None:
+            conn.execute(
+                sa.text(
+                    "UPDATE bea.release_tables SET source = :s WHERE release_date = :r AND source IS NULL"
+                ),
+                {"s": source, "r": release},
+            )
         if source_sha256:
             conn.execute(
                 sa.text(
@@ -527,6 +549,23 @@ def load_release(
                 {"r": release, "s": source_sha256, "run": audit.run_id},
             )
         return counts
+
+
+def _refuse_mixing(conn: sa.Connection, source: str) -> None:
+    other = conn.execute(
+        sa.text(
+            "SELECT source, min(release_date), count(DISTINCT release_date) FROM bea.release_tables "
+            "WHERE source IS NOT NULL AND source <> :s GROUP BY source"
+        ),
+        {"s": source},
+    ).first()
+    if other is not None:
+        held, first, releases = other
+        raise MixedSourcesError(
+            f"this warehouse holds {held} data ({releases} releases from {first} on); refusing to load "
+            f"{source} data into it: the sandbox's numbers are made up, so give each its own database "
+            "(or drop schema bea and replay from bronze)"
+        )
 
 
 def _loaded_from(conn: sa.Connection, release: date, source_sha256: str) -> bool:

@@ -60,6 +60,11 @@ CREATE TABLE IF NOT EXISTS bea.release_tables (
     loaded_at     timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (release_date, dataset, table_name)
 );
+-- What the data are: 'bea' (BEA's answers) or 'sandbox' (made-up numbers of the offline
+-- sandbox), from the bronze manifest; NULL for loads from before the label. A warehouse holds
+-- one or the other, never both (the load refuses to mix them).
+ALTER TABLE bea.release_tables ADD COLUMN IF NOT EXISTS source text
+    CHECK (source IN ('bea', 'sandbox'));
 
 -- The exact silver and gold a release was loaded from (sha256 of both files): a re-run with the
 -- same inputs is recognised here and skipped without touching the tables.
@@ -100,7 +105,7 @@ CREATE INDEX IF NOT EXISTS load_audit_run ON bea.load_audit (run_id);
 -- bronze answers it was parsed from. Join bea.observations on published_in = release_date.
 CREATE OR REPLACE VIEW bea.table_lineage AS
 SELECT r.release_date, r.dataset, r.table_name, r.bea_release, r.last_revised, r.row_count,
-       r.data_sha256, r.run_id, r.loaded_at, a.code_version, a.bronze_objects
+       r.data_sha256, r.run_id, r.loaded_at, a.code_version, a.bronze_objects, r.source
 FROM bea.release_tables r
 LEFT JOIN LATERAL (
     SELECT code_version, bronze_objects FROM bea.load_audit a

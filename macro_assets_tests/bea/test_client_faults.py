@@ -64,10 +64,23 @@ def test_persistent_faults_give_up_within_bounds(faulty: Sandbox, faults: FaultP
     with pytest.raises(BeaUnavailableError, match="answered HTTP 503 for NIPA/T10106"):
         fetch(c)
     assert c.calls == 3
-    faults.clear()
-    faults.add(Fault("truncated", "T10106"))
-    with pytest.raises(BeaSchemaError, match="invalid JSON"):
+
+
+@pytest.mark.parametrize(
+    ("kind", "said"),
+    [
+        ("truncated", r"was cut short: JSON ends after \d+ bytes \("),
+        ("html", r"was HTML or XML instead of JSON \(from byte \d+ of \d+\)"),
+        ("empty", r"was an empty body \(0 bytes\)"),
+    ],
+)
+def test_a_persistent_broken_answer_names_the_table_and_what_bea_sent(
+    faulty: Sandbox, faults: FaultPlan, api_key: str, kind: str, said: str
+) -> None:
+    faults.add(Fault(kind, "T10106"))
+    with pytest.raises(BeaSchemaError, match=rf"^BEA answer for NIPA/T10106 {said}") as raised:
         fetch(client(faulty, api_key, max_tries=2))
+    assert "\n" not in str(raised.value) and api_key not in str(raised.value)
 
 
 def test_an_error_inside_http_200_fails_at_once(faulty: Sandbox, faults: FaultPlan, api_key: str) -> None:

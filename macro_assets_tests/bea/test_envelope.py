@@ -131,13 +131,16 @@ def test_detail_is_kept_in_the_message() -> None:
         (b"", "empty body"),
         (b"   \r\n", "empty body"),
         (b"<html><body>Service Unavailable</body></html>", "HTML"),
-        (b'{"BEAAPI": {"Results": {"Data": [', "invalid JSON"),
+        (b'{"BEAAPI": {"Results": {"Data": [', "cut short: JSON ends after 33 bytes"),
+        (b'{"BEAAPI": {"Results": x}}', r"invalid JSON \(Expecting value at byte 23 of 26\)"),
         (b'{"Other": 1}', "no BEAAPI"),
     ],
 )
 def test_malformed_bodies_are_schema_errors(body: bytes, message: str) -> None:
     with pytest.raises(BeaSchemaError, match=message):
         envelope.decode(body)
+    with pytest.raises(BeaSchemaError, match=rf"^BEA answer for NIPA/T10101 line 3 .*{message}"):
+        envelope.decode(body, "NIPA/T10101 line 3")
 
 
 def test_empty_or_missing_data_is_never_an_empty_day() -> None:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import dagster as dg
 import pytest
 
 from macro_assets.bea.errors import BeaAuthError
 from macro_assets.resources import resources_from_env
+from macro_assets.resources.bea import BeaApiResource
+from macro_assets.resources.lake import LakeResource
+from macro_assets.resources.warehouse import WarehouseResource
 
 
 @pytest.mark.parametrize(
@@ -38,3 +42,44 @@ def test_with_a_key_the_answers_are_labelled_bea(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("BEA_API_KEY", "7E57C0DE-0000-4000-8000-00000000ABCD")
     monkeypatch.setenv("DATABASE_URL", "postgresql://warehouse/db")
     assert resources_from_env()["bea"].process_config_and_initialize().source() == "bea"
+
+
+def test_a_run_config_overriding_one_field_keeps_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Dagster replaces a resource's whole config when a run sets one field of it: the key, the
+    URL and the warehouse must still come from the environment, never the sandbox (issue 19)."""
+    monkeypatch.setenv("BEA_API_KEY", "7E57C0DE-0000-4000-8000-00000000ABCD")
+    monkeypatch.setenv("BEA_API_URL", "http://127.0.0.1:9/api/data")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://someone@warehouse.example/db")
+    monkeypatch.setenv("LAKE_URL", "s3://lake-bucket/prefix")
+    seen: dict[str, object] = {}
+
+    @dg.asset
+    def probe(bea: BeaApiResource, lake: LakeResource, warehouse: WarehouseResource) -> None:
+        seen.update(
+            timeout=bea.timeout_s,
+            source=bea.source(),
+            bea=bea.describe(),
+            lake=lake.location,
+            warehouse=warehouse.describe(),
+        )
+
+    resources = {k: v for k, v in resources_from_env().items() if k in ("bea", "lake", "warehouse")}
+    result = dg.materialize(
+        [probe],
+        resources=resources,
+        run_config={
+            "resources": {
+                "bea": {"config": {"timeout_s": 5}},
+                "lake": {"config": {}},
+                "warehouse": {"config": {"unavailable_retries": 1}},
+            }
+        },
+    )
+    assert result.success
+    assert seen == {
+        "timeout": 5.0,
+        "source": "bea",
+        "bea": "BEA API at http://127.0.0.1:9/api/data",
+        "lake": "s3://lake-bucket/prefix",
+        "warehouse": "PostgreSQL at postgresql+psycopg2://someone@warehouse.example/db",
+    }

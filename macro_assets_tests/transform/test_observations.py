@@ -306,3 +306,42 @@ def test_a_value_that_is_not_a_finite_number_is_refused_naming_table_line_and_va
         nipa_frame(answer(*rows), "NIPA", "T10105", RELEASE)
     with pytest.raises(BeaSchemaError, match="not a finite number"):
         parse_value(value)
+
+
+@pytest.mark.parametrize(
+    ("field", "renamed"), [("SeriesCode", "Series_Code"), ("LineDescription", "LineDesc")]
+)
+def test_a_renamed_field_bea_always_sends_is_refused_not_left_empty(field: str, renamed: str) -> None:
+    """A field every NIPA row carries is required: renamed, it must not become empty text."""
+    rows = []
+    for line in ("1", "2"):
+        r = row(line, "2024", "1")
+        r[renamed] = r.pop(field)
+        rows.append(r)
+    with pytest.raises(BeaSchemaError, match=f"^BEA answer for NIPA/T10105 lacks required field {field} "):
+        nipa_frame(answer(*rows), "NIPA", "T10105", RELEASE)
+
+
+def test_a_missing_note_ref_is_not_an_error() -> None:
+    """BEA's NIPA rows of 2020 had no NoteRef (samples/real/SOURCES.md)."""
+    bare = row("1", "2024", "1")
+    del bare["NoteRef"]
+    assert nipa_frame(answer(bare), "NIPA", "T10105", RELEASE).height == 1
+
+
+@pytest.mark.parametrize("field", ["LineDescription", "SeriesCode", "METRIC_NAME", "CL_UNIT"])
+def test_a_nul_character_in_text_is_refused_naming_table_line_and_field(field: str) -> None:
+    rows = [row("1", "2024", "1"), row("4", "2024", "2")]
+    rows[1][field] = "Gross\x00domestic"
+    with pytest.raises(
+        BeaSchemaError, match=rf"^BEA answer for NIPA/T10105, line 4: {field} holds a NUL character"
+    ) as raised:
+        nipa_frame(answer(*rows), "NIPA", "T10105", RELEASE)
+    assert "\n" not in str(raised.value)
+
+
+def test_text_that_looks_like_copys_null_marker_is_kept_as_text() -> None:
+    described = row("1", "2024", "1")
+    described["LineDescription"] = "\\N"
+    frame = nipa_frame(answer(described), "NIPA", "T10105", RELEASE)
+    assert frame["line_description"].to_list() == ["\\N"]

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from macro_assets.transform.indicators import SCHEMA as IND_SCHEMA
 from macro_assets.transform.observations import SCHEMA as OBS_SCHEMA
-from macro_assets.warehouse.load import VintageConflict, load_release
+from macro_assets.warehouse.load import MixedSourcesError, VintageConflict, load_release
 
 R1, R2, R3 = date(2026, 8, 27), date(2026, 9, 24), date(2026, 10, 29)
 
@@ -194,3 +194,28 @@ def test_indicator_revisions_view(engine: sa.Engine) -> None:
             )
         ).one()
     assert tuple(row) == (100.0, R1, 103.0, R3, 3.0, 2)
+
+
+def test_a_warehouse_holds_bea_data_or_sandbox_data_never_both(engine: sa.Engine) -> None:
+    load_release(engine, R1, observations({"2024": 1.0}, R1), indicators(1.0, R1), source="sandbox")
+    before = rows(engine)
+    refused = r"^this warehouse holds sandbox data \(1 releases from "
+    with pytest.raises(MixedSourcesError, match=refused) as raised:
+        load_release(engine, R2, observations({"2024": 2.0}, R2), indicators(2.0, R2), source="bea")
+    assert "\n" not in str(raised.value)
+    assert rows(engine) == before  # nothing of the refused load was written
+    load_release(engine, R2, observations({"2024": 2.0}, R2), indicators(2.0, R2), source="sandbox")
+    with engine.connect() as conn:
+        labels = conn.execute(sa.text("SELECT DISTINCT release_date, source FROM bea.table_lineage")).all()
+    assert sorted(labels) == [(R1, "sandbox"), (R2, "sandbox")]
+
+
+@pytest.mark.parametrize("text", ["\\N", "\\n", '"\\N"', "", "a,b\r\nc", "\\."])
+def test_text_survives_copy_exactly(engine: sa.Engine, text: str) -> None:
+    """COPY's NULL marker (\\N), its end marker (\\.), quotes and line breaks are text like any
+    other: a LineDescription BEA sent is stored as it was (issue 19)."""
+    obs = observations({"2024": 1.0}, R1).with_columns(pl.lit(text).alias("line_description"))
+    load_release(engine, R1, obs, indicators(1.0, R1))
+    with engine.connect() as conn:
+        stored = conn.execute(sa.text("SELECT line_description FROM bea.observations")).scalar_one()
+    assert stored == text
