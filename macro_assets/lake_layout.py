@@ -58,5 +58,11 @@ def silver_observations(release: date) -> str:
     return f"silver/release_date={release}/observations.parquet"
 
 
+def silver_shapes(release: date) -> str:
+    # Each table's lines, frequencies and geographies at this vintage: what the next one is
+    # compared with.
+    return f"silver/release_date={release}/_shapes.json"
+
+
 def gold_indicators(release: date) -> str:
     return f"gold/release_date={release}/indicators.parquet"

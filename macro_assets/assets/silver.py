@@ -20,12 +20,14 @@ from macro_assets.assets.common import (
     in_order,
     merge_metadata,
     preview,
+    read_json,
     record_derivation,
     releases_of,
     reuse_if_current,
     sha256,
     timed,
     usable_cores,
+    write_json,
 )
 from macro_assets.bea.errors import BeaSchemaError
 from macro_assets.checks import Outcome
@@ -34,6 +36,7 @@ from macro_assets.checks.bronze import stored_as_recorded
 from macro_assets.memory import tune_allocator
 from macro_assets.partitions import release_date_partitions
 from macro_assets.resources.lake import LakeResource
+from macro_assets.transform import shapes as table_shapes
 from macro_assets.transform.observations import KEY, SCHEMA, answer_text, empty_frame, typed_frame
 
 # Rows typed and written at once: large enough that polars' per-call cost vanishes, small
@@ -77,6 +80,35 @@ def silver(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.Material
     )
 
 
+def changes_since_previous_vintage(
+    lake: LakeResource, release: date, shapes: dict[str, table_shapes.TableShape]
+) -> list[str]:
+    """Each table against its newest earlier vintage in the lake (a release holds only the
+    tables it published, so that vintage may be several releases back)."""
+    wanted = set(shapes)
+    found: list[str] = []
+    earlier = sorted(
+        (
+            f.removeprefix("release_date=")
+            for f in lake.list_folders("silver")
+            if f.startswith("release_date=")
+        ),
+        reverse=True,
+    )
+    for day in earlier:
+        if not wanted:
+            break
+        if day >= release.isoformat() or not lake.exists(lake_layout.silver_shapes(date.fromisoformat(day))):
+            continue
+        before = read_json(lake, lake_layout.silver_shapes(date.fromisoformat(day)))
+        for table in sorted(wanted & set(before)):
+            found += table_shapes.changes(
+                table, table_shapes.TableShape.from_json(before[table]), shapes[table], day
+            )
+            wanted.discard(table)
+    return found
+
+
 @timed
 def silver_release(
     context: dg.AssetExecutionContext, release: date, lake: LakeResource
@@ -99,6 +131,7 @@ def silver_release(
     rows_by_table: dict[str, int] = {}
     key_hashes: list[pl.Series] = []
     markers, height = 0, 0
+    shapes: dict[str, table_shapes.TableShape] = {}
     latest = empty_frame()
     buf = io.BytesIO()
 
@@ -125,6 +158,7 @@ def silver_release(
             for table, n in frame.group_by("table_name").len().iter_rows():
                 rows_by_table[table] = rows_by_table.get(table, 0) + n
             key_hashes.append(frame.select(KEY).hash_rows())
+            table_shapes.add_batch(shapes, frame)
             markers += int(frame["value_status"].is_not_null().sum())
             height += frame.height
             latest = pl.concat([latest, frame.top_k(10, by="period_end")]).top_k(10, by="period_end")
@@ -132,6 +166,10 @@ def silver_release(
             writing.result()
     data = buf.getvalue()
     lake.put(key, data)
+    write_json(lake, lake_layout.silver_shapes(release), {t: s.to_json() for t, s in sorted(shapes.items())})
+    shape_changes = changes_since_previous_vintage(lake, release, shapes)
+    for change in shape_changes:
+        context.log.warning(f"shape changed: {change}")
     outcomes = [silver_checks.merge(per_check[check.__name__]) for check in silver_checks.PER_ANSWER]
     # A key could repeat across two answers of one table. Distinct key hashes prove there is
     # none; only if two collide is the written file grouped by key to count exactly.
@@ -147,10 +185,12 @@ def silver_release(
         "markers": markers,
         "parquet_bytes": len(data),
         "rows_by_table": dict(sorted(rows_by_table.items())),
+        "shape_changes": {"changes": shape_changes},
     }
     record_derivation(lake, key, sha256(data), source, metadata, outcomes)
     return metadata | {
         "rows_by_table": dg.MetadataValue.json(metadata["rows_by_table"]),
+        "shape_changes": dg.MetadataValue.json(metadata["shape_changes"]),
         "dagster/column_schema": column_schema(),
         "preview": preview(latest.sort("period_end", descending=True), column_schema()),
     }, outcomes

@@ -71,13 +71,20 @@ def _compute(series: pl.DataFrame, ind: Indicator) -> pl.DataFrame:
     return joined.with_columns(expr.alias("computed")).filter(pl.col("computed").is_not_null())
 
 
+class IndicatorSourceMissing(ValueError):
+    """A release holds an indicator's table but not its series: the indicator would stay
+    current from an older release while its source has moved on."""
+
+
 def indicators_frame(observations: pl.DataFrame) -> pl.DataFrame:
-    """Every indicator whose source series is present in ``observations``."""
+    """Every indicator whose source table is in ``observations`` (a release holds only the
+    tables it published; the others keep their indicators from the release that did)."""
     parts = []
     for ind in INDICATORS:
         for frequency in ind.frequencies:
             series = _series(observations, ind, frequency)
             if series.is_empty():
+                _refuse_missing_source(observations, ind, frequency)
                 continue
             computed = _compute(series, ind)
             parts.append(
@@ -94,3 +101,15 @@ def indicators_frame(observations: pl.DataFrame) -> pl.DataFrame:
     if not parts:
         return pl.DataFrame(schema=SCHEMA)
     return pl.concat(parts).cast(SCHEMA).sort(KEY)
+
+
+def _refuse_missing_source(observations: pl.DataFrame, ind: Indicator, frequency: str) -> None:
+    table = observations.filter((pl.col("table_name") == ind.table_name) & (pl.col("frequency") == frequency))
+    if table.is_empty():
+        return
+    dataset, release = table.select("dataset", "release_date").row(0)
+    raise IndicatorSourceMissing(
+        f"indicator {ind.name} is computed from series {ind.series_code} of {dataset}/{ind.table_name}, "
+        f"which the release of {release} publishes without it ({table.height} rows of frequency "
+        f"{frequency}, other series): a renamed series needs the indicator's definition changed"
+    )

@@ -427,3 +427,34 @@ def test_a_failing_blocking_check_stops_gold_and_the_load(
     assert evaluations["one_unit_per_series"].passed is False
     done = {m.asset_key.to_user_string() for m in result.get_asset_materialization_events()}
     assert done == {"bea_raw", "bronze", "silver"}
+
+
+def test_a_table_whose_shape_changed_since_its_previous_vintage_is_reported(
+    instance: dg.DagsterInstance, resources: dict, lake: LakeResource
+) -> None:
+    """Lines, frequencies or geographies gone or new since the table's previous vintage are
+    reported (log warning and metadata), though every value parses (issue 19)."""
+    first = run(instance, resources, selection=["bea_raw", "bronze", "silver"])
+    assert first.success
+    assert first.asset_materializations_for_node("silver")[0].metadata["shape_changes"].value == {
+        "changes": []
+    }
+    shapes = json.loads(lake.get(f"silver/release_date={RELEASE}/_shapes.json"))
+    assert shapes["NIPA/T10101"]["frequencies"] == ["A", "Q"] and 1 in shapes["NIPA/T10101"]["lines"]
+    # An earlier vintage of T10101 in which line 1 did not exist and a line 99 did.
+    earlier = dict(shapes["NIPA/T10101"], lines=[n for n in shapes["NIPA/T10101"]["lines"] if n != 1] + [99])
+    lake.put("silver/release_date=2026-09-25/_shapes.json", json.dumps({"NIPA/T10101": earlier}).encode())
+    lake.delete(f"silver/release_date={RELEASE}/observations.parquet.source.json")  # rebuild silver
+    again = run(instance, resources, selection=["silver"])
+    assert again.success
+    changes = again.asset_materializations_for_node("silver")[0].metadata["shape_changes"].value["changes"]
+    assert changes == [
+        "NIPA/T10101: lines 99 of the vintage of 2026-09-25 are gone",
+        "NIPA/T10101: lines 1 are new since the vintage of 2026-09-25",
+    ]
+    warned = [
+        e.user_message
+        for e in instance.all_logs(again.run_id)
+        if e.level == logging.WARNING and e.user_message.startswith("shape changed: ")
+    ]
+    assert warned == [f"shape changed: {change}" for change in changes]

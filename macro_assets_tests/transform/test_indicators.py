@@ -5,7 +5,7 @@ from datetime import date
 import polars as pl
 import pytest
 
-from macro_assets.transform.indicators import indicators_frame
+from macro_assets.transform.indicators import IndicatorSourceMissing, indicators_frame
 from macro_assets.transform.observations import SCHEMA
 from macro_assets.transform.periods import parse_period
 
@@ -59,7 +59,9 @@ def test_real_growth_is_annualized_quarter_over_quarter() -> None:
 
 def test_yoy_inflation_needs_the_month_a_year_earlier() -> None:
     months = {f"2024M{m:02d}": 100.0 + m for m in range(1, 13)} | {"2025M01": 103.0, "2025M03": 110.0}
-    frame = indicators_frame(obs("T20804", "DPCERG", months))
+    frame = indicators_frame(
+        pl.concat([obs("T20804", "DPCERG", months), obs("T20804", "DPCCRG", months, line=2)])
+    )
     assert pick(frame, "pce_price_inflation_yoy") == {
         "2025M01": pytest.approx((103.0 / 101.0 - 1) * 100),
         "2025M03": pytest.approx((110.0 / 103.0 - 1) * 100),
@@ -80,3 +82,21 @@ def test_headline_line_wins_when_series_repeats() -> None:
 
 def test_no_source_rows_no_indicators() -> None:
     assert indicators_frame(obs("T99999", "X", {"2024": 1.0})).is_empty()
+
+
+def test_a_table_published_without_an_indicators_series_is_refused() -> None:
+    """Otherwise the indicator would stay current from an older release in the warehouse while
+    its table has moved on (issue 19)."""
+    renamed = obs("T10106", "A191RX_NEW", {"2024Q1": 100.0, "2024Q2": 101.0})
+    refused = (
+        r"^indicator real_gdp is computed from series A191RX of NIPA/T10106, which the release of 2026-10-29"
+    )
+    with pytest.raises(IndicatorSourceMissing, match=refused + " publishes without it") as raised:
+        indicators_frame(renamed)
+    assert "\n" not in str(raised.value)
+
+
+def test_a_frequency_the_table_does_not_hold_is_no_error() -> None:
+    annual = indicators_frame(obs("T10106", "A191RX", {"2023": 99.0, "2024": 100.0}))
+    assert pick(annual, "real_gdp") == {"2023": 99.0, "2024": 100.0}
+    assert pick(annual, "real_gdp_growth_saar") == {}
