@@ -9,6 +9,7 @@ from macro_assets.assets.gold import gold
 from macro_assets.assets.raw import bea_raw
 from macro_assets.assets.silver import silver
 from macro_assets.assets.warehouse import postgres_tables
+from macro_assets.automation.dead_runs import dead_run_sensor
 from macro_assets.automation.schedules import daily_vintage_check, freshness_schedule
 from macro_assets.automation.sensors import release_sensor
 from macro_assets.jobs import freshness_job, refresh_job
@@ -20,7 +21,7 @@ defs = dg.Definitions(
     assets=ASSETS,
     asset_checks=[fresh_against_bea_schedule],
     jobs=[refresh_job, freshness_job],
-    sensors=[release_sensor, alert_on_run_failure, alert_on_stale_warehouse],
+    sensors=[release_sensor, dead_run_sensor, alert_on_run_failure, alert_on_stale_warehouse],
     schedules=[daily_vintage_check, freshness_schedule],
     resources=resources_from_env(),
 )

@@ -17,6 +17,7 @@ import gzip
 import hashlib
 import json
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
@@ -29,9 +30,11 @@ from macro_assets.catalog import CatalogTable, FetchUnit
 class Lake(Protocol):
     def get(self, key: str) -> bytes: ...
     def put(self, key: str, data: bytes) -> None: ...
+    def delete(self, key: str) -> None: ...
     def exists(self, key: str) -> bool: ...
     def list_keys(self, prefix: str) -> list[str]: ...
     def list_folders(self, prefix: str) -> list[str]: ...
+    def sweep_partials(self, prefix: str, older_than_s: float) -> int: ...
 
 
 def request_of(unit: FetchUnit) -> dict[str, str]:
@@ -142,3 +145,39 @@ def sizes_of_earlier_capture(lake: Lake, release: date) -> dict[str, int]:
     nearest = max(before) if before else min(dates)
     manifest = json.loads(lake.get(lake_layout.bronze_manifest(nearest)))
     return {_label(entry): int(entry["bytes"]) for entry in manifest["objects"]}
+
+
+@dataclass
+class Swept:
+    landing_objects: int = 0
+    partials: int = 0
+    releases: list[str] = field(default_factory=list)
+
+
+def sweep(lake: Lake, live_runs: set[str], partial_age_s: float = 600.0) -> Swept:
+    """What ended runs left behind, for every release whose bronze is complete (its manifest
+    exists): their landed answers (bronze holds the copies now; a release without bronze keeps
+    them, for its next run resumes from them) and half-written temporaries in landing and
+    bronze older than ``partial_age_s``. Runs in ``live_runs`` are never touched."""
+    swept = Swept()
+    for folder in lake.list_folders("landing"):
+        if not folder.startswith("release_date="):
+            continue
+        release = date.fromisoformat(folder.removeprefix("release_date="))
+        if not lake.exists(lake_layout.bronze_manifest(release)):
+            continue
+        prefix = lake_layout.landing_prefix(release)
+        removed = 0
+        for run_folder in lake.list_folders(prefix):
+            if not run_folder.startswith("run_id=") or run_folder.removeprefix("run_id=") in live_runs:
+                continue
+            for key in lake.list_keys(f"{prefix}/{run_folder}"):
+                lake.delete(key)
+                removed += 1
+        partials = lake.sweep_partials(prefix, partial_age_s)
+        partials += lake.sweep_partials(lake_layout.bronze_prefix(release), partial_age_s)
+        if removed or partials:
+            swept.landing_objects += removed
+            swept.partials += partials
+            swept.releases.append(str(release))
+    return swept

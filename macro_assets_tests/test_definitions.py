@@ -18,6 +18,7 @@ def test_definitions_load_with_the_layered_graph() -> None:
     assert set(defs.resources) == {"bea", "lake", "warehouse", "catalog", "alerts"}
     assert [s.name for s in defs.sensors] == [
         "release_sensor",
+        "dead_run_sensor",
         "alert_on_run_failure",
         "alert_on_stale_warehouse",
     ]

@@ -9,7 +9,9 @@ two drivers start together), ``stall`` ("copy": stop in the middle of COPY's dat
 "bronze:N": stop halfway through writing the Nth bronze object) and ``marker`` (touched when
 the stall begins, so the drill knows when to strike). A capture may also name ``budget_url``
 (where the key's limits are shared), ``max_requests`` and ``window_s`` (BEA's limits, as the
-sandbox applies them) and ``catalog`` (a catalog file). Exit status 0 when the run succeeded;
+sandbox applies them) and ``catalog`` (a catalog file). ``dagster_home``: a folder with a
+dagster.yaml, for runs that share one persistent instance (its pools, its run records); else
+each run has an ephemeral instance of its own. Exit status 0 when the run succeeded;
 a failed step's message is printed on stderr.
 
 The stalls are the only thing patched: the run itself is the production code.
@@ -142,8 +144,10 @@ def main(spec: dict[str, Any]) -> int:
                 "catalog": CatalogResource(path=spec.get("catalog")),
             },
         )
-    with dg.instance_for_test() as instance:
-        instance.add_dynamic_partitions(release_date_partitions.name, [spec["partition"]])
+    home = spec.get("dagster_home")
+    with dg.DagsterInstance.from_config(home) if home else dg.instance_for_test() as instance:
+        if not instance.has_dynamic_partition(release_date_partitions.name, spec["partition"]):
+            instance.add_dynamic_partitions(release_date_partitions.name, [spec["partition"]])
         if spec.get("ready"):
             Path(spec["ready"]).touch()
         while spec.get("go") and not Path(spec["go"]).exists():
