@@ -100,7 +100,47 @@ def held_answers(
             continue
         if _still_holds(lake, entry, unit, in_force):
             held[unit.label] = entry
+    for unit in units:
+        if unit.label not in held and (entry := _bronze_copy(lake, release, unit, in_force)) is not None:
+            held[unit.label] = entry
     return held
+
+
+def _bronze_copy(
+    lake: Lake, release: date, unit: FetchUnit, in_force: Callable[[FetchUnit, date], bool]
+) -> dict[str, Any] | None:
+    """An entry for the bronze object of ``unit`` that a crashed run wrote before bronze's
+    manifest, when landing no longer has the answer: bronze objects are whole or absent, and
+    bronze holds only answers BEA sent with HTTP 200. None unless it is the vintage in force."""
+    if lake.exists(lake_layout.bronze_manifest(release)):
+        return None
+    key = lake_layout.bronze_object(release, unit.table.dataset, unit.table.table, unit.line_code)
+    try:
+        stored = lake.get(key)
+        raw = gzip.decompress(stored)
+        doc = envelope.decode(raw, unit.label)
+        revised = envelope.last_revised(doc, unit.table.table)
+        rows = len(envelope.data_rows(doc, unit.label))
+    except (FileNotFoundError, OSError, EOFError, BeaError):
+        return None
+    if not in_force(unit, revised):
+        return None
+    produced = envelope.production_time(doc)
+    return {
+        "dataset": unit.table.dataset,
+        "table": unit.table.table,
+        "line_code": unit.line_code,
+        "release": unit.table.release,
+        "sha256": hashlib.sha256(raw).hexdigest(),
+        "object_sha256": hashlib.sha256(stored).hexdigest(),
+        "bytes": len(raw),
+        "rows": rows,
+        "http_status": 200,
+        "last_revised": revised.isoformat(),
+        "utc_production_time": produced.isoformat() if produced else None,
+        "request": request_of(unit),
+        "key": key,
+    }
 
 
 def _label(entry: dict[str, Any]) -> str:

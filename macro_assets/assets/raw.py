@@ -165,7 +165,8 @@ def fetch_release(
         by_label = dict(held) | {u.label: e for u, e in zip(missing, fetched, strict=True) if e}
         entries = [by_label[u.label] for u in units if u.label in by_label]
         published_here = {t.release for t in tables} & publishing
-        if not entries or (gone and not published_here - set(gone)):
+        captured_here = {e["release"] for e in entries} & published_here
+        if not entries or (gone and not captured_here):
             # Nothing published that day can be captured any more: say so, store nothing.
             first = next(iter(gone.values()), f"no table still carries the vintage of {release}")
             raise BeaSchemaError(f"{first}: that vintage is gone from BEA's API")
