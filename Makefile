@@ -22,10 +22,12 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check macro_assets macro_assets_tests bench
+	$(BIN)/lint-imports
 	$(BIN)/pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check macro_assets macro_assets_tests bench
+	$(BIN)/lint-imports
 
 BENCH_DLT := bench/.venv-dlt
 

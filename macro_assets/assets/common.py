@@ -95,10 +95,6 @@ def write_parquet(lake: LakeResource, key: str, frame: pl.DataFrame) -> bytes:
     return data
 
 
-def read_parquet(lake: LakeResource, key: str) -> pl.DataFrame:
-    return pl.read_parquet(io.BytesIO(lake.get(key)))
-
-
 def preview(frame: pl.DataFrame, schema: dg.TableSchema, rows: int = 10) -> dg.MetadataValue:
     """The first rows as a table the UI renders; dates as ISO text, nulls as empty."""
     records = [

@@ -160,10 +160,9 @@ class BeaApiResource(dg.ConfigurableResource):
 
     def raise_if_locked_out(self) -> None:
         """Fail at once, sending nothing, while BEA holds the key locked out (as any process saw)."""
-        with self.client() as client:
-            lockout = client.lockout()
-        if lockout is not None:
-            raise BeaThrottledError(str(lockout), "429")
+        reason = self.lockout_reason()
+        if reason is not None:
+            raise BeaThrottledError(reason, "429")
 
     def lockout_reason(self) -> str | None:
         with self.client() as client:
@@ -212,6 +211,8 @@ class BeaApiResource(dg.ConfigurableResource):
         return "sandbox" if self.offline else "bea"
 
     def describe(self) -> str:
+        if self.offline and not self.may_use_sandbox:
+            return "no BEA API (BEA_API_KEY is not set)"
         if self.offline:
             api_url, _ = _embedded_sandbox(self.pinned_now)
             return f"BEA sandbox at {api_url} (no BEA_API_KEY set)"

@@ -371,9 +371,5 @@ def regional_frame(raw: bytes, table_name: str, release_date: date) -> pl.DataFr
     return typed_frame(regional_text(raw, table_name), release_date)
 
 
-def answer_frame(raw: bytes, dataset: str, table_name: str, release_date: date) -> pl.DataFrame:
-    return typed_frame(answer_text(raw, dataset, table_name), release_date)
-
-
 def empty_frame() -> pl.DataFrame:
     return pl.DataFrame(schema=SCHEMA)

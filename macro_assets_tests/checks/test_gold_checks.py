@@ -84,8 +84,11 @@ def test_not_applicable_without_the_tables() -> None:
                         "Data": [
                             {
                                 "TableName": "T20600",
+                                "SeriesCode": "A065RC",
                                 "LineNumber": "1",
+                                "LineDescription": "Personal income",
                                 "TimePeriod": "2025M01",
+                                "METRIC_NAME": "Current Dollars",
                                 "DataValue": "1",
                                 "CL_UNIT": "Level",
                                 "UNIT_MULT": "6",
