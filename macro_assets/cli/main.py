@@ -1,4 +1,4 @@
-"""``mdi releases sync|list|latest`` and ``mdi demo``.
+"""``mdi releases sync|list|latest``, ``mdi warehouse upgrade`` and ``mdi demo``.
 
 Every expected failure ends as one line on stderr naming the cause, and exit status 1.
 """
@@ -108,3 +108,31 @@ def demo(partition_key: str | None) -> None:
     if partition_key is not None:
         parse_release_key(partition_key)
     run_demo(_instance(), partition_key)
+
+
+@main.group()
+def warehouse() -> None:
+    """The warehouse's schema."""
+
+
+@warehouse.command("upgrade")
+@one_line_errors
+def warehouse_upgrade() -> None:
+    """Bring the warehouse (DATABASE_URL, else the embedded PostgreSQL) to the newest schema
+    revision. Every load does this too, under the same lock; run it to upgrade ahead of a load."""
+    import dagster as dg
+
+    from macro_assets.resources import resources_from_env
+    from macro_assets.warehouse import schema
+
+    with dg.build_resources({"warehouse": resources_from_env()["warehouse"]}) as res:
+        engine = res.warehouse.engine()
+        try:
+            before, after = schema.upgrade(engine)
+        finally:
+            engine.dispose()
+        where = res.warehouse.describe()
+    if before == after:
+        click.echo(f"{where}: already at schema revision {after}", err=True)
+    else:
+        click.echo(f"{where}: schema upgraded from {before or 'no revision'} to {after}", err=True)

@@ -33,14 +33,10 @@ import sqlalchemy as sa
 import yaml
 
 from macro_assets.transform import observations
+from macro_assets.warehouse import schema
+from macro_assets.warehouse.schema import VintageConflict
 
-SCHEMA_SQL = Path(__file__).with_name("schema.sql")
-_DDL_LOCK = 7_320_001
 _LOAD_LOCK = 7_320_002
-
-
-class VintageConflict(RuntimeError):
-    pass
 
 
 class MixedSourcesError(RuntimeError):
@@ -118,20 +114,8 @@ class Audit:
 
 
 def ensure_schema(engine: sa.Engine) -> None:
-    with engine.begin() as conn:
-        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _DDL_LOCK})
-        old = conn.execute(
-            sa.text(
-                "SELECT 1 FROM information_schema.columns WHERE table_schema = 'bea' "
-                "AND table_name = 'observations' AND column_name = 'release_date'"
-            )
-        ).first()
-        if old:
-            raise VintageConflict(
-                "the warehouse holds bea.observations from before vintages were kept (a release_date "
-                "column): drop schema bea and replay the releases from bronze"
-            )
-        conn.exec_driver_sql(SCHEMA_SQL.read_text())
+    """The warehouse at the newest schema revision (migrations, then the views)."""
+    schema.upgrade(engine)
 
 
 def data_sha256(frame: pl.DataFrame, key: list[str]) -> str:

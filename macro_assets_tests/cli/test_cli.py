@@ -202,3 +202,17 @@ def test_range_backfill_replays_silver_to_postgres_from_bronze(tmp_path: Path, d
     engine.dispose()
     assert [d.isoformat() for d in loaded] == ["2026-10-29", "2026-10-30"]
     assert revised > 0  # Personal income and outlays were revised on October 30
+
+
+def test_warehouse_upgrade_brings_the_schema_to_head_once(tmp_path: Path, database_url: str) -> None:
+    from macro_assets.warehouse import schema
+
+    env = cli_env(tmp_path, database_url)
+    first = mdi(env, "warehouse", "upgrade")
+    assert first.returncode == 0, first.stderr
+    assert first.stderr.strip().endswith(f"schema upgraded from no revision to {schema.head()}")
+    again = mdi(env, "warehouse", "upgrade")
+    assert again.stderr.strip().endswith(f"already at schema revision {schema.head()}")
+    down = mdi(dict(env, DATABASE_URL="postgresql://x@127.0.0.1:9/none"), "warehouse", "upgrade")
+    assert down.returncode == 1
+    assert down.stderr.strip().splitlines()[-1].startswith("mdi: error: PostgreSQL unreachable: ")

@@ -125,7 +125,10 @@ def test_the_installed_package_carries_its_data_files(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for data in (
         "macro_assets/catalog.yaml",
-        "macro_assets/warehouse/schema.sql",
+        "macro_assets/warehouse/views.sql",
+        "macro_assets/warehouse/migrations/env.py",
+        "macro_assets/warehouse/migrations/versions/0001_baseline.py",
+        "macro_assets/warehouse/migrations/sql/0001_baseline.sql",
         "macro_assets/warehouse/layouts.yaml",
     ):
         assert data in names, data
