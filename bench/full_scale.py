@@ -37,8 +37,8 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from macro_assets import lake_layout  # noqa: E402
 from macro_assets.definitions import ASSETS  # noqa: E402
+from macro_assets.lake import layout  # noqa: E402
 from macro_assets.partitions import release_date_partitions  # noqa: E402
 from macro_assets.resources.bea import BeaApiResource  # noqa: E402
 from macro_assets.resources.catalog import CatalogResource  # noqa: E402
@@ -343,7 +343,7 @@ def main() -> None:
                 + f" (speedup {by_cores['speedup']})",
                 flush=True,
             )
-            silver_key = lake_layout.silver_observations(datetime.fromisoformat(RELEASE).date())
+            silver_key = layout.silver_observations(datetime.fromisoformat(RELEASE).date())
             silver = pl.read_parquet(io.BytesIO(lake.get(silver_key)))
             copy = copy_baseline(url, silver, workdir)
             print(f"COPY baseline: {copy['seconds']:.2f} s, {copy['rows_per_s']:,.0f} rows/s", flush=True)

@@ -198,7 +198,7 @@ class TcpPostgres:
 @pytest.fixture
 def aws(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> str:
     """The environment boto3 reads, pointed at moto's server (never at AWS)."""
-    from macro_assets.resources import lake as lake_module
+    from macro_assets.lake import stores as lake_module
 
     for name, value in {
         "AWS_ENDPOINT_URL": moto_server,

@@ -10,25 +10,22 @@ from datetime import date
 
 import dagster as dg
 
-from macro_assets import lake_layout
-from macro_assets.assets.common import (
+from macro_assets.assets.raw import bea_raw
+from macro_assets.assets.results import (
     BACKFILL_POLICY,
     GROUP,
     check_results,
-    in_order,
     merge_metadata,
-    read_json,
     releases_of,
-    sha256,
     timed,
-    usable_cores,
-    write_json,
 )
-from macro_assets.assets.raw import bea_raw
 from macro_assets.bea import envelope
 from macro_assets.bea.errors import BeaSchemaError
 from macro_assets.checks import Outcome
 from macro_assets.checks import bronze as bronze_checks
+from macro_assets.lake import layout
+from macro_assets.lake.codecs import read_json, sha256, write_json
+from macro_assets.lake.streams import in_order, usable_cores
 from macro_assets.partitions import release_date_partitions
 from macro_assets.resources.lake import LakeResource
 
@@ -84,11 +81,11 @@ def check_bronze(lake: LakeResource, release: date) -> list[Outcome]:
     (a re-run of an unchanged partition: ~1 s instead of ~6 s at full NIPA scale)."""
     from macro_assets.version import code_version
 
-    manifest_bytes = lake.get(lake_layout.bronze_manifest(release))
+    manifest_bytes = lake.get(layout.bronze_manifest(release))
     manifest = json.loads(manifest_bytes)
     objects = manifest["objects"]
     stamp = {"manifest_sha256": sha256(manifest_bytes), "code_version": code_version()}
-    record_key = lake_layout.bronze_check_record(release)
+    record_key = layout.bronze_check_record(release)
     record = read_json(lake, record_key) if lake.exists(record_key) else {}
     if {k: record.get(k) for k in stamp} == stamp:
 
@@ -112,7 +109,7 @@ def check_bronze(lake: LakeResource, release: date) -> list[Outcome]:
 
 @timed
 def bronze_release(context: dg.AssetExecutionContext, release: date, lake: LakeResource) -> dict:
-    manifest_key = lake_layout.bronze_manifest(release)
+    manifest_key = layout.bronze_manifest(release)
     if lake.exists(manifest_key):
         manifest = read_json(lake, manifest_key)
         context.log.info(f"bronze for {release} already complete; left as captured")
@@ -121,16 +118,16 @@ def bronze_release(context: dg.AssetExecutionContext, release: date, lake: LakeR
             "written": 0,
             "manifest": lake.uri(manifest_key),
         }
-    swept = lake.sweep_partials(lake_layout.bronze_prefix(release))
+    swept = lake.sweep_partials(layout.bronze_prefix(release))
     if swept:
         context.log.warning(f"removed {swept} partial file(s) a killed run left in bronze for {release}")
-    landing = read_json(lake, lake_layout.landing_manifest(release))
+    landing = read_json(lake, layout.landing_manifest(release))
     objects, written = [], 0
     for entry in landing["objects"]:
         data = lake.get(entry["key"])
         if not bronze_checks.stored_as_recorded(entry, data):
             raise BeaSchemaError(f"landed answer {entry['key']} does not match its recorded sha256")
-        key = lake_layout.bronze_object(release, entry["dataset"], entry["table"], entry.get("line_code"))
+        key = layout.bronze_object(release, entry["dataset"], entry["table"], entry.get("line_code"))
         if lake.put_if_absent(key, data):
             written += 1
             objects.append(dict(entry, key=key))

@@ -6,23 +6,22 @@ from datetime import date
 import dagster as dg
 import polars as pl
 
-from macro_assets import lake_layout
-from macro_assets.assets.common import (
+from macro_assets.assets.results import (
     BACKFILL_POLICY,
     GROUP,
+    as_metadata,
     check_results,
     merge_metadata,
     preview,
-    record_derivation,
     releases_of,
-    reuse_if_current,
-    sha256,
     timed,
-    write_parquet,
 )
 from macro_assets.assets.silver import silver
 from macro_assets.checks import Outcome
 from macro_assets.checks import gold as gold_checks
+from macro_assets.lake import layout
+from macro_assets.lake.codecs import sha256, write_parquet
+from macro_assets.lake.derivation import record_derivation, reuse_if_current
 from macro_assets.partitions import release_date_partitions
 from macro_assets.resources.lake import LakeResource
 from macro_assets.transform.indicators import INDICATORS, SCHEMA, indicators_frame
@@ -53,13 +52,13 @@ def gold(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.Materializ
 def gold_release(
     context: dg.AssetExecutionContext, release: date, lake: LakeResource
 ) -> tuple[dict, list[Outcome]]:
-    key = lake_layout.gold_indicators(release)
-    silver_bytes = lake.get(lake_layout.silver_observations(release))
+    key = layout.gold_indicators(release)
+    silver_bytes = lake.get(layout.silver_observations(release))
     source = sha256(silver_bytes)
     reused = reuse_if_current(lake, key, source)
     if reused is not None:
         context.log.info(f"gold for {release} is already computed from this silver; kept")
-        return reused
+        return as_metadata(reused[0]), reused[1]
     # Only the tables the indicators and the identity checks read: row groups of the others are
     # skipped, so gold's memory does not grow with the catalog.
     observations = (

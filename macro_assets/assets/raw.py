@@ -7,20 +7,13 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
-from macro_assets import lake_layout, landing
-from macro_assets.assets.common import (
-    BACKFILL_POLICY,
-    GROUP,
-    gzip_bytes,
-    merge_metadata,
-    releases_of,
-    sha256,
-    write_json,
-)
+from macro_assets.assets.results import BACKFILL_POLICY, GROUP, merge_metadata, releases_of
 from macro_assets.bea import capture, harvest
 from macro_assets.bea.envelope import Answer
 from macro_assets.bea.errors import BeaSchemaError, BeaUnavailableError
 from macro_assets.catalog import FetchUnit
+from macro_assets.lake import landing, layout
+from macro_assets.lake.codecs import gzip_bytes, sha256, write_json
 from macro_assets.partitions import InvalidReleaseKey, release_date_partitions
 from macro_assets.resources.bea import BeaApiResource
 from macro_assets.resources.catalog import CatalogResource
@@ -83,7 +76,7 @@ def bea_raw(
 def fetch_release(
     context: dg.AssetExecutionContext, release: date, bea: BeaApiResource, lake: LakeResource, tables: tuple
 ) -> dict:
-    if lake.exists(lake_layout.bronze_manifest(release)):
+    if lake.exists(layout.bronze_manifest(release)):
         # Bronze is the only copy of a past vintage: never fetch over it.
         context.log.info(f"bronze already holds release {release}; reusing the captured answers")
         return {"reused_bronze": True, "api_calls": 0}
@@ -181,7 +174,7 @@ def fetch_release(
         }
     write_json(
         lake,
-        lake_layout.landing_manifest(release),
+        layout.landing_manifest(release),
         {
             "release_date": release.isoformat(),
             "run_id": context.run_id,

@@ -10,29 +10,25 @@ import dagster as dg
 import polars as pl
 import pyarrow.parquet as pq
 
-from macro_assets import lake_layout
 from macro_assets.assets.bronze import bronze
-from macro_assets.assets.common import (
+from macro_assets.assets.results import (
     BACKFILL_POLICY,
     GROUP,
-    batches,
+    as_metadata,
     check_results,
-    in_order,
     merge_metadata,
     preview,
-    read_json,
-    record_derivation,
     releases_of,
-    reuse_if_current,
-    sha256,
     timed,
-    usable_cores,
-    write_json,
 )
 from macro_assets.bea.errors import BeaSchemaError
 from macro_assets.checks import Outcome
 from macro_assets.checks import silver as silver_checks
 from macro_assets.checks.bronze import stored_as_recorded
+from macro_assets.lake import layout
+from macro_assets.lake.codecs import read_json, sha256, write_json
+from macro_assets.lake.derivation import record_derivation, reuse_if_current
+from macro_assets.lake.streams import batches, in_order, usable_cores
 from macro_assets.memory import tune_allocator
 from macro_assets.partitions import release_date_partitions
 from macro_assets.resources.lake import LakeResource
@@ -98,9 +94,9 @@ def changes_since_previous_vintage(
     for day in earlier:
         if not wanted:
             break
-        if day >= release.isoformat() or not lake.exists(lake_layout.silver_shapes(date.fromisoformat(day))):
+        if day >= release.isoformat() or not lake.exists(layout.silver_shapes(date.fromisoformat(day))):
             continue
-        before = read_json(lake, lake_layout.silver_shapes(date.fromisoformat(day)))
+        before = read_json(lake, layout.silver_shapes(date.fromisoformat(day)))
         for table in sorted(wanted & set(before)):
             found += table_shapes.changes(
                 table, table_shapes.TableShape.from_json(before[table]), shapes[table], day
@@ -113,14 +109,14 @@ def changes_since_previous_vintage(
 def silver_release(
     context: dg.AssetExecutionContext, release: date, lake: LakeResource
 ) -> tuple[dict, list[Outcome]]:
-    key = lake_layout.silver_observations(release)
-    manifest_bytes = lake.get(lake_layout.bronze_manifest(release))
+    key = layout.silver_observations(release)
+    manifest_bytes = lake.get(layout.bronze_manifest(release))
     # The manifest records every bronze object's sha256: its own hash stands for all of bronze.
     source = sha256(manifest_bytes)
     reused = reuse_if_current(lake, key, source)
     if reused is not None:
         context.log.info(f"silver for {release} is already built from this bronze; kept")
-        return reused
+        return as_metadata(reused[0]), reused[1]
     manifest = json.loads(manifest_bytes)
     tune_allocator()
     # Answers are read, checked against the manifest and parsed on a few threads (gzip, sha256
@@ -166,7 +162,7 @@ def silver_release(
             writing.result()
     data = buf.getvalue()
     lake.put(key, data)
-    write_json(lake, lake_layout.silver_shapes(release), {t: s.to_json() for t, s in sorted(shapes.items())})
+    write_json(lake, layout.silver_shapes(release), {t: s.to_json() for t, s in sorted(shapes.items())})
     shape_changes = changes_since_previous_vintage(lake, release, shapes)
     for change in shape_changes:
         context.log.warning(f"shape changed: {change}")

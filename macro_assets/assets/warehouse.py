@@ -8,19 +8,12 @@ import dagster as dg
 import polars as pl
 import pyarrow.parquet as pq
 
-from macro_assets import lake_layout
-from macro_assets.assets.common import (
-    BACKFILL_POLICY,
-    GROUP,
-    check_results,
-    merge_metadata,
-    read_json,
-    releases_of,
-    sha256,
-)
 from macro_assets.assets.gold import gold
+from macro_assets.assets.results import BACKFILL_POLICY, GROUP, check_results, merge_metadata, releases_of
 from macro_assets.checks import Outcome
 from macro_assets.checks import warehouse as warehouse_checks
+from macro_assets.lake import layout
+from macro_assets.lake.codecs import read_json, sha256
 from macro_assets.partitions import release_date_partitions
 from macro_assets.resources.lake import LakeResource
 from macro_assets.resources.warehouse import TRANSIENT, WarehouseResource, unavailable
@@ -93,8 +86,8 @@ def postgres_tables(
 def postgres_tables_release(
     context: dg.AssetExecutionContext, release: date, lake: LakeResource, warehouse: WarehouseResource
 ) -> tuple[dict, list[Outcome]]:
-    silver_bytes = lake.get(lake_layout.silver_observations(release))
-    gold_bytes = lake.get(lake_layout.gold_indicators(release))
+    silver_bytes = lake.get(layout.silver_observations(release))
+    gold_bytes = lake.get(layout.gold_indicators(release))
     inputs = sha256((sha256(silver_bytes) + sha256(gold_bytes)).encode())
 
     # Read only if the load needs them: a release already loaded from these very files is
@@ -103,7 +96,7 @@ def postgres_tables_release(
         return pl.read_parquet(io.BytesIO(silver_bytes)), pl.read_parquet(io.BytesIO(gold_bytes))
 
     silver_scan = pl.scan_parquet(io.BytesIO(silver_bytes))
-    manifest = read_json(lake, lake_layout.bronze_manifest(release))
+    manifest = read_json(lake, layout.bronze_manifest(release))
     infos = table_infos(manifest, lake)
     started = time.monotonic()
     engine = warehouse.engine()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from macro_assets import landing
+from macro_assets.lake import landing
 from macro_assets.resources.lake import LakeResource
 
 IN_PROGRESS = (

@@ -10,7 +10,7 @@ import json
 import dagster as dg
 import sqlalchemy as sa
 
-from macro_assets import lake_layout
+from macro_assets.lake import layout
 from macro_assets.resources.lake import LakeResource
 from macro_assets_tests.assets.test_pipeline import RELEASE, run, table_counts
 from macro_assets_tests.resources.test_s3_lake import objects
@@ -24,15 +24,15 @@ def test_release_flows_through_an_s3_lake(
     assert all(c.passed for c in result.get_asset_check_evaluations() if c.asset_key.path[0] != "gold")
 
     stored = objects(s3_lake)
-    prefix = "lake/" + lake_layout.bronze_prefix(RELEASE)
+    prefix = "lake/" + layout.bronze_prefix(RELEASE)
     bronze = {k: v for k, v in stored.items() if k.startswith(prefix)}
     manifest = json.loads(bronze.pop(f"{prefix}/_manifest.json"))
     assert len(manifest["objects"]) == len(bronze) == 45
     for obj in manifest["objects"]:
         raw = gzip.decompress(stored[f"lake/{obj['key']}"])
         assert hashlib.sha256(raw).hexdigest() == obj["sha256"] and b"REDACTED" in raw
-    assert f"lake/{lake_layout.silver_observations(RELEASE)}" in stored
-    assert f"lake/{lake_layout.gold_indicators(RELEASE)}" in stored
+    assert f"lake/{layout.silver_observations(RELEASE)}" in stored
+    assert f"lake/{layout.gold_indicators(RELEASE)}" in stored
     assert table_counts(database_url)["observations"] > 10_000
 
     engine = sa.create_engine(database_url)

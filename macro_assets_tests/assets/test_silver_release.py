@@ -14,9 +14,9 @@ from types import SimpleNamespace
 import polars as pl
 import pytest
 
-from macro_assets import lake_layout
 from macro_assets.assets import silver as silver_module
 from macro_assets.bea.errors import BeaSchemaError
+from macro_assets.lake import layout
 from macro_assets.resources.lake import LakeResource
 from macro_assets_tests.transform.test_observations import answer, row
 
@@ -28,18 +28,18 @@ def bronze(tmp_path: Path, answers: list[tuple[str, bytes]]) -> LakeResource:
     lake = LakeResource(url=str(tmp_path / "lake"))
     objects = []
     for i, (table, raw) in enumerate(answers):
-        key = f"{lake_layout.bronze_prefix(RELEASE)}/NIPA/{table}-{i}.json.gz"
+        key = f"{layout.bronze_prefix(RELEASE)}/NIPA/{table}-{i}.json.gz"
         lake.put(key, gzip.compress(raw, mtime=0))
         objects.append(
             {"key": key, "sha256": hashlib.sha256(raw).hexdigest(), "dataset": "NIPA", "table": table}
         )
-    lake.put(lake_layout.bronze_manifest(RELEASE), json.dumps({"objects": objects}).encode())
+    lake.put(layout.bronze_manifest(RELEASE), json.dumps({"objects": objects}).encode())
     return lake
 
 
 def build(lake: LakeResource) -> tuple[dict, dict[str, bool], pl.DataFrame]:
     metadata, outcomes = silver_module.silver_release.__wrapped__(CONTEXT, RELEASE, lake)
-    frame = pl.read_parquet(io.BytesIO(lake.get(lake_layout.silver_observations(RELEASE))))
+    frame = pl.read_parquet(io.BytesIO(lake.get(layout.silver_observations(RELEASE))))
     return metadata, {o.name: o.passed for o in outcomes}, frame
 
 
@@ -79,8 +79,8 @@ def test_a_key_repeated_across_answers_and_batches_fails_key_unique(tmp_path: Pa
 
 def test_a_bronze_object_that_does_not_match_its_manifest_stops_silver(tmp_path: Path) -> None:
     lake = bronze(tmp_path, [("T10101", table("T10101", 1, range(2020, 2022)))])
-    manifest = json.loads(lake.get(lake_layout.bronze_manifest(RELEASE)))
+    manifest = json.loads(lake.get(layout.bronze_manifest(RELEASE)))
     lake.put(manifest["objects"][0]["key"], gzip.compress(table("T10101", 1, range(2019, 2022)), mtime=0))
     with pytest.raises(BeaSchemaError, match="does not match its manifest sha256"):
         silver_module.silver_release.__wrapped__(CONTEXT, RELEASE, lake)
-    assert not lake.exists(lake_layout.silver_observations(RELEASE))
+    assert not lake.exists(layout.silver_observations(RELEASE))

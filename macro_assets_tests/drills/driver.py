@@ -32,8 +32,8 @@ import dagster as dg
 from macro_assets.assets.bronze import bronze
 from macro_assets.assets.raw import bea_raw
 from macro_assets.assets.warehouse import postgres_tables
+from macro_assets.lake import stores as lake_module
 from macro_assets.partitions import release_date_partitions
-from macro_assets.resources import lake as lake_module
 from macro_assets.resources.bea import BeaApiResource
 from macro_assets.resources.catalog import CatalogResource
 from macro_assets.resources.lake import LakeResource

@@ -15,8 +15,8 @@ import dagster as dg
 import polars as pl
 import pytest
 
-from macro_assets import lake_layout
 from macro_assets.definitions import ASSETS
+from macro_assets.lake import layout
 from macro_assets.resources.bea import BeaApiResource
 from macro_assets.resources.catalog import CatalogResource
 from macro_assets.resources.lake import LakeResource
@@ -41,12 +41,12 @@ RELEASE = date.fromisoformat(R1)
 
 
 def manifest_of(lake: LakeResource) -> dict[str, dict]:
-    doc = json.loads(lake.get(lake_layout.bronze_manifest(RELEASE)))
+    doc = json.loads(lake.get(layout.bronze_manifest(RELEASE)))
     return {o["key"].split("/", 2)[-1]: o for o in doc["objects"]}
 
 
 def silver_rows(lake: LakeResource) -> pl.DataFrame:
-    frame = pl.read_parquet(Path(lake.url) / lake_layout.silver_observations(RELEASE))
+    frame = pl.read_parquet(Path(lake.url) / layout.silver_observations(RELEASE))
     return frame.group_by("table_name").len().sort("table_name")
 
 
@@ -81,9 +81,9 @@ def test_a_table_captured_before_a_crash_survives_a_revision(tmp_path: Path, lan
         wait_for(marker.exists, "bronze's second object to be half written")
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
-        bronze_t10101 = lake_layout.bronze_object(RELEASE, "NIPA", "T10101")
+        bronze_t10101 = layout.bronze_object(RELEASE, "NIPA", "T10101")
         assert lake.exists(bronze_t10101)
-        assert not lake.exists(lake_layout.bronze_manifest(RELEASE))
+        assert not lake.exists(layout.bronze_manifest(RELEASE))
         if not landing_kept:
             shutil.rmtree(Path(lake.url) / "landing")
 

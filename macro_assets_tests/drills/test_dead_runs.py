@@ -12,8 +12,8 @@ import dagster as dg
 import pytest
 import yaml
 
-from macro_assets import lake_layout
 from macro_assets.automation.dead_runs import dead_run_sensor, fail_dead_runs, live_run_ids
+from macro_assets.lake import layout
 from macro_assets.resources.lake import LakeResource
 from macro_assets.sandbox.limits import Limits
 from macro_assets.sandbox.server import Sandbox, SandboxSettings
@@ -99,15 +99,15 @@ def test_a_run_killed_during_bea_raw_gives_its_slot_back_and_the_next_run_comple
         spec["ready"] = str(tmp_path / "rerun.ready")
         assert driver(spec, tmp_path).wait(timeout=180) == 0, errors_of(tmp_path)
 
-    assert (lake / lake_layout.bronze_manifest(RELEASE)).exists()
-    killed_landing = lake / lake_layout.landing_prefix(RELEASE) / f"run_id={run_id}"
+    assert (lake / layout.bronze_manifest(RELEASE)).exists()
+    killed_landing = lake / layout.landing_prefix(RELEASE) / f"run_id={run_id}"
     assert sum(1 for p in killed_landing.rglob("*") if p.is_file()) >= 4  # two answers, two entries
-    runs_landing = (lake / lake_layout.landing_prefix(RELEASE)).glob("run_id=*/**/*")
+    runs_landing = (lake / layout.landing_prefix(RELEASE)).glob("run_id=*/**/*")
     left = sum(1 for p in runs_landing if p.is_file())  # the killed run's and the re-run's
     with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
         assert run_id not in live_run_ids(instance)
         swept = dead_run_sensor(dg.build_sensor_context(instance=instance, resources={"lake": lake_resource}))
     # Bronze is complete now: what the killed run landed is swept; nothing else in bronze goes.
     assert swept.skip_message.startswith(f"0 dead runs marked failed; {left} landed objects of ended runs")
-    assert not any(p.is_file() for p in (lake / lake_layout.landing_prefix(RELEASE)).glob("run_id=*/**/*"))
-    assert (lake / lake_layout.bronze_manifest(RELEASE)).exists()
+    assert not any(p.is_file() for p in (lake / layout.landing_prefix(RELEASE)).glob("run_id=*/**/*"))
+    assert (lake / layout.bronze_manifest(RELEASE)).exists()

@@ -24,9 +24,9 @@ import dagster as dg
 import pytest
 import sqlalchemy as sa
 
-from macro_assets import lake_layout
 from macro_assets.assets.warehouse import postgres_tables
 from macro_assets.definitions import ASSETS
+from macro_assets.lake import layout
 from macro_assets.partitions import release_date_partitions
 from macro_assets.resources.bea import BeaApiResource
 from macro_assets.resources.catalog import CatalogResource
@@ -222,14 +222,14 @@ def test_a_crash_while_writing_bronze_leaves_no_partial_object(
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
 
-    bronze_dir = Path(lake.url) / lake_layout.bronze_prefix(R2)
+    bronze_dir = Path(lake.url) / layout.bronze_prefix(R2)
     files = [p for p in bronze_dir.rglob("*") if p.is_file()]
     partial = [p for p in files if p.name.startswith(".tmp-")]
     visible = [p for p in files if p not in partial]
     assert len(partial) == 1 and len(visible) == 2  # the torn write exists only as a hidden temp file
     for path in visible:  # what a reader can see is whole
         assert json.loads(gzip.decompress(path.read_bytes()))["BEAAPI"]["Results"]
-    assert not lake.exists(lake_layout.bronze_manifest(R2))  # so silver has nothing to read yet
+    assert not lake.exists(layout.bronze_manifest(R2))  # so silver has nothing to read yet
     hour_ago = time.time() - 7200
     os.utime(partial[0], (hour_ago, hour_ago))
 
@@ -239,7 +239,7 @@ def test_a_crash_while_writing_bronze_leaves_no_partial_object(
     )
     assert rerun.success
     assert all(c.passed for c in rerun.get_asset_check_evaluations())  # sha256 as recorded, etc.
-    manifest = json.loads(lake.get(lake_layout.bronze_manifest(R2)))
+    manifest = json.loads(lake.get(layout.bronze_manifest(R2)))
     assert len(manifest["objects"]) == 45
     for obj in manifest["objects"]:
         assert hashlib.sha256(gzip.decompress(lake.get(obj["key"]))).hexdigest() == obj["sha256"]
@@ -311,7 +311,7 @@ def test_two_captures_of_one_partition_at_once(prepared: dict, sandbox: Sandbox,
     wait_for(lambda: all(r.exists() for r in ready), "both runs to be ready")
     go.touch()
     assert [p.wait(timeout=180) for p in procs] == [0, 0]
-    manifest = json.loads(lake.get(lake_layout.bronze_manifest(R2)))
+    manifest = json.loads(lake.get(layout.bronze_manifest(R2)))
     assert len(manifest["objects"]) == 45
     for obj in manifest["objects"]:
         assert hashlib.sha256(gzip.decompress(lake.get(obj["key"]))).hexdigest() == obj["sha256"]

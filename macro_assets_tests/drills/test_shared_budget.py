@@ -17,11 +17,11 @@ from typing import Any
 
 import pytest
 
-from macro_assets import lake_layout
 from macro_assets.bea.budget import FileStore
 from macro_assets.bea.client import BeaClient
 from macro_assets.bea.errors import BeaThrottledError
 from macro_assets.bea.throttle import RateLimits, utc_text
+from macro_assets.lake import layout
 from macro_assets.sandbox.limits import Limits
 from macro_assets.sandbox.server import Sandbox, SandboxSettings
 from macro_assets_tests.conftest import SANDBOX_NOW
@@ -127,7 +127,7 @@ def test_three_captures_back_to_back_share_the_key_without_a_429(
     assert least == 20.0
     assert least <= span < least + 8.0, f"span {span:.1f} s against the limits' {least:.0f} s"
     for spec in specs:
-        manifest = Path(spec["lake"]) / lake_layout.bronze_manifest(RELEASE)
+        manifest = Path(spec["lake"]) / layout.bronze_manifest(RELEASE)
         assert len(json.loads(manifest.read_text())["objects"]) == 6
 
 
@@ -168,13 +168,13 @@ def test_a_lockout_is_remembered_by_a_new_process_that_sends_nothing(tmp_path: P
 
 
 def entries_landed(lake: Path) -> int:
-    landed = (lake / lake_layout.landing_prefix(RELEASE)).glob("run_id=*/_entries/**/*.json")
+    landed = (lake / layout.landing_prefix(RELEASE)).glob("run_id=*/_entries/**/*.json")
     return sum(1 for _ in landed)
 
 
 def bronze_of(lake: Path) -> tuple[list[dict[str, Any]], dict[str, str]]:
     """The manifest's entries without the moment of each fetch, and each object's bytes' hash."""
-    manifest = json.loads((lake / lake_layout.bronze_manifest(RELEASE)).read_text())
+    manifest = json.loads((lake / layout.bronze_manifest(RELEASE)).read_text())
     entries = [{k: v for k, v in e.items() if k != "fetched_at"} for e in manifest["objects"]]
     hashes = {e["key"]: hashlib.sha256((lake / e["key"]).read_bytes()).hexdigest() for e in entries}
     return entries, hashes
@@ -201,7 +201,7 @@ def test_a_capture_killed_midway_resumes_with_only_the_missing_answers(tmp_path:
         proc.wait()
         held = entries_landed(lake)
         assert held < units, "the capture ended before it was killed"
-        assert not (lake / lake_layout.landing_manifest(RELEASE)).exists()
+        assert not (lake / layout.landing_manifest(RELEASE)).exists()
         first_run = sum(1 for s in sandbox.served if s.key == key)
 
         spec["ready"] = str(tmp_path / "rerun.ready")

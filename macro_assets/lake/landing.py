@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
-from macro_assets import lake_layout
+from macro_assets.lake import layout
 from macro_assets.bea import envelope
 from macro_assets.bea.errors import BeaError
 from macro_assets.catalog import CatalogTable, FetchUnit
@@ -52,13 +52,13 @@ def save_plan(lake: Lake, release: date, tables: Iterable[CatalogTable], units: 
         "catalog_sha256": catalog_digest(tables),
         "units": [[u.table.dataset, u.table.table, u.line_code] for u in units],
     }
-    lake.put(lake_layout.landing_plan(release), json.dumps(doc, indent=1).encode())
+    lake.put(layout.landing_plan(release), json.dumps(doc, indent=1).encode())
 
 
 def saved_plan(lake: Lake, release: date, tables: Iterable[CatalogTable]) -> list[FetchUnit] | None:
     """The plan an earlier run of ``release`` landed, if it was made from this same catalog."""
     tables = list(tables)
-    key = lake_layout.landing_plan(release)
+    key = layout.landing_plan(release)
     if not lake.exists(key):
         return None
     doc = json.loads(lake.get(key))
@@ -72,11 +72,11 @@ def land(
     lake: Lake, release: date, run_id: str, unit: FetchUnit, stored: bytes, entry: dict[str, Any]
 ) -> dict[str, Any]:
     """Write the answer, then its entry: an answer is landed once both are there."""
-    key = lake_layout.landing_object(release, run_id, unit.table.dataset, unit.table.table, unit.line_code)
+    key = layout.landing_object(release, run_id, unit.table.dataset, unit.table.table, unit.line_code)
     lake.put(key, stored)
     entry = dict(entry, key=key)
     lake.put(
-        lake_layout.landing_entry(release, run_id, unit.table.dataset, unit.table.table, unit.line_code),
+        layout.landing_entry(release, run_id, unit.table.dataset, unit.table.table, unit.line_code),
         json.dumps(entry, sort_keys=True).encode(),
     )
     return entry
@@ -90,7 +90,7 @@ def held_answers(
     from its bytes) is one ``in_force`` accepts for the release date. Newest capture first."""
     wanted = {u.label: u for u in units}
     entries = []
-    for key in lake.list_keys(lake_layout.landing_prefix(release)):
+    for key in lake.list_keys(layout.landing_prefix(release)):
         if "/_entries/" in key and key.endswith(".json"):
             entries.append(json.loads(lake.get(key)))
     held: dict[str, dict[str, Any]] = {}
@@ -112,9 +112,9 @@ def _bronze_copy(
     """An entry for the bronze object of ``unit`` that a crashed run wrote before bronze's
     manifest, when landing no longer has the answer: bronze objects are whole or absent, and
     bronze holds only answers BEA sent with HTTP 200. None unless it is the vintage in force."""
-    if lake.exists(lake_layout.bronze_manifest(release)):
+    if lake.exists(layout.bronze_manifest(release)):
         return None
-    key = lake_layout.bronze_object(release, unit.table.dataset, unit.table.table, unit.line_code)
+    key = layout.bronze_object(release, unit.table.dataset, unit.table.table, unit.line_code)
     try:
         stored = lake.get(key)
         raw = gzip.decompress(stored)
@@ -177,13 +177,13 @@ def sizes_of_earlier_capture(lake: Lake, release: date) -> dict[str, int]:
             other = date.fromisoformat(value)
         except ValueError:
             continue
-        if other != release and lake.exists(lake_layout.bronze_manifest(other)):
+        if other != release and lake.exists(layout.bronze_manifest(other)):
             dates.append(other)
     if not dates:
         return {}
     before = [d for d in dates if d < release]
     nearest = max(before) if before else min(dates)
-    manifest = json.loads(lake.get(lake_layout.bronze_manifest(nearest)))
+    manifest = json.loads(lake.get(layout.bronze_manifest(nearest)))
     return {_label(entry): int(entry["bytes"]) for entry in manifest["objects"]}
 
 
@@ -204,9 +204,9 @@ def sweep(lake: Lake, live_runs: set[str], partial_age_s: float = 600.0) -> Swep
         if not folder.startswith("release_date="):
             continue
         release = date.fromisoformat(folder.removeprefix("release_date="))
-        if not lake.exists(lake_layout.bronze_manifest(release)):
+        if not lake.exists(layout.bronze_manifest(release)):
             continue
-        prefix = lake_layout.landing_prefix(release)
+        prefix = layout.landing_prefix(release)
         removed = 0
         for run_folder in lake.list_folders(prefix):
             if not run_folder.startswith("run_id=") or run_folder.removeprefix("run_id=") in live_runs:
@@ -215,7 +215,7 @@ def sweep(lake: Lake, live_runs: set[str], partial_age_s: float = 600.0) -> Swep
                 lake.delete(key)
                 removed += 1
         partials = lake.sweep_partials(prefix, partial_age_s)
-        partials += lake.sweep_partials(lake_layout.bronze_prefix(release), partial_age_s)
+        partials += lake.sweep_partials(layout.bronze_prefix(release), partial_age_s)
         if removed or partials:
             swept.landing_objects += removed
             swept.partials += partials

@@ -8,7 +8,7 @@ import time
 import polars as pl
 import pytest
 
-from macro_assets.assets.common import batches, in_order
+from macro_assets.lake.streams import batches, in_order
 
 
 def test_results_come_in_order_whatever_finishes_first() -> None:

@@ -7,7 +7,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from macro_assets import lake_layout, landing
+from macro_assets.lake import landing, layout
 from macro_assets.resources.lake import LakeResource
 
 DONE, PENDING = date(2026, 10, 30), date(2026, 11, 25)
@@ -15,12 +15,12 @@ DONE, PENDING = date(2026, 10, 30), date(2026, 11, 25)
 
 def test_the_sweep_removes_only_what_ended_runs_left_of_complete_releases(tmp_path: Path) -> None:
     lake = LakeResource(url=str(tmp_path))
-    lake.put(lake_layout.bronze_manifest(DONE), b"{}")
+    lake.put(layout.bronze_manifest(DONE), b"{}")
     for release in (DONE, PENDING):
         for run in ("dead", "live"):
-            lake.put(lake_layout.landing_object(release, run, "NIPA", "T10101"), b"answer")
-            lake.put(lake_layout.landing_entry(release, run, "NIPA", "T10101"), b"{}")
-    lake.put(lake_layout.landing_plan(DONE), b"{}")
+            lake.put(layout.landing_object(release, run, "NIPA", "T10101"), b"answer")
+            lake.put(layout.landing_entry(release, run, "NIPA", "T10101"), b"{}")
+    lake.put(layout.landing_plan(DONE), b"{}")
     old, fresh = tmp_path / "bronze/release_date=2026-10-30/.tmp-old.part", tmp_path / "bronze/.tmp-x.part"
     for partial in (old, fresh, tmp_path / "bronze/release_date=2026-10-30/.tmp-new.part"):
         partial.parent.mkdir(parents=True, exist_ok=True)

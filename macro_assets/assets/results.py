@@ -1,0 +1,101 @@
+"""What every asset shares: its group, its backfill policy, the step's release dates, and the
+turning of the core's plain results (metadata, check outcomes, rows) into Dagster's."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import date
+from functools import wraps
+from typing import Any, TypeVar
+
+import dagster as dg
+import polars as pl
+
+from macro_assets.checks import Outcome, combine
+from macro_assets.partitions import parse_release_key
+
+GROUP = "bea"
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+# Range backfills (`--partition-range A...B`) need every asset to run its whole range in one
+# step: each asset loops over the releases of its step.
+BACKFILL_POLICY = dg.BackfillPolicy.single_run()
+
+
+def releases_of(context: dg.AssetExecutionContext) -> list[date]:
+    """The step's release dates, oldest first; every key is validated before any I/O."""
+    return sorted(parse_release_key(key) for key in context.partition_keys)
+
+
+def as_metadata(plain: dict[str, Any]) -> dict[str, Any]:
+    """Plain metadata (numbers, text, dicts) as Dagster shows it: dicts as JSON."""
+    return {k: dg.MetadataValue.json(v) if isinstance(v, dict | list) else v for k, v in plain.items()}
+
+
+def preview(frame: pl.DataFrame, schema: dg.TableSchema, rows: int = 10) -> dg.MetadataValue:
+    """The first rows as a table the UI renders; dates as ISO text, nulls as empty."""
+    records = [
+        dg.TableRecord(
+            {
+                k: ("" if v is None else v if isinstance(v, (int, float, str)) else str(v))
+                for k, v in row.items()
+            }
+        )
+        for row in frame.head(rows).iter_rows(named=True)
+    ]
+    return dg.MetadataValue.table(records=records, schema=schema)
+
+
+def merge_metadata(per_release: dict[date, dict[str, Any]]) -> dict[str, Any]:
+    """One release: its metadata. Several (a range backfill): sums of the numbers, and the list."""
+    if len(per_release) == 1:
+        return next(iter(per_release.values()))
+    merged: dict[str, Any] = {"releases": [d.isoformat() for d in per_release]}
+    for meta in per_release.values():
+        for name, value in meta.items():
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                merged[name] = merged.get(name, 0) + value
+    return merged
+
+
+def check_results(
+    per_release: list[list[Outcome]],
+    asset: str,
+    severity: dg.AssetCheckSeverity = dg.AssetCheckSeverity.ERROR,
+) -> list[dg.AssetCheckResult]:
+    """One AssetCheckResult per check over the step's releases (failed if any release failed)."""
+    by_name: dict[str, list[Outcome]] = {}
+    for outcomes in per_release:
+        for outcome in outcomes:
+            by_name.setdefault(outcome.name, []).append(outcome)
+    results = []
+    for name, outcomes in by_name.items():
+        merged = combine(outcomes)
+        results.append(
+            dg.AssetCheckResult(
+                asset_key=asset,
+                check_name=name,
+                passed=merged.passed,
+                severity=severity,
+                description=merged.description if not merged.passed else None,
+                metadata={k: v for k, v in merged.metadata.items() if not isinstance(v, dict)}
+                | {k: dg.MetadataValue.json(v) for k, v in merged.metadata.items() if isinstance(v, dict)},
+            )
+        )
+    return results
+
+
+def timed(fn: _F) -> _F:
+    """Add ``duration_s`` to the metadata a per-release function returns (a dict, or a tuple
+    whose first item is the dict): plotted across partitions in the UI."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        started = time.monotonic()
+        result = fn(*args, **kwargs)
+        metadata = result[0] if isinstance(result, tuple) else result
+        metadata.setdefault("duration_s", round(time.monotonic() - started, 3))
+        return result
+
+    return wrapper  # type: ignore[return-value]
