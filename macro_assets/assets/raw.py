@@ -13,7 +13,8 @@ from macro_assets.bea.envelope import Answer
 from macro_assets.bea.errors import BeaSchemaError, BeaUnavailableError
 from macro_assets.catalog import FetchUnit
 from macro_assets.lake import landing, layout
-from macro_assets.lake.codecs import gzip_bytes, sha256, write_json
+from macro_assets.lake.codecs import gzip_bytes, sha256
+from macro_assets.lake.manifest import Entry, Manifest, write_manifest
 from macro_assets.partitions import InvalidReleaseKey, release_date_partitions
 from macro_assets.resources.bea import BeaApiResource
 from macro_assets.resources.catalog import CatalogResource
@@ -33,22 +34,24 @@ def verdict(release: date, unit: FetchUnit, last_revised: date, publishing: set[
     return "in_force"
 
 
-def entry_of(unit: FetchUnit, answer: Answer, stored: bytes) -> dict:
-    return {
-        "dataset": unit.table.dataset,
-        "table": unit.table.table,
-        "line_code": unit.line_code,
-        "release": unit.table.release,
-        "sha256": sha256(answer.raw),
-        "object_sha256": sha256(stored),
-        "bytes": len(answer.raw),
-        "rows": answer.row_count,
-        "http_status": answer.http_status,
-        "last_revised": answer.last_revised.isoformat(),
-        "utc_production_time": answer.utc_production_time.isoformat() if answer.utc_production_time else None,
-        "fetched_at": datetime.now(UTC).isoformat(),
-        "request": answer.params,
-    }
+def entry_of(unit: FetchUnit, answer: Answer, stored: bytes) -> Entry:
+    """What the manifest says of a fetched answer (its key is set when it is landed)."""
+    return Entry(
+        dataset=unit.table.dataset,
+        table=unit.table.table,
+        line_code=unit.line_code,
+        release=unit.table.release,
+        key="",
+        sha256=sha256(answer.raw),
+        object_sha256=sha256(stored),
+        bytes=len(answer.raw),
+        rows=answer.row_count,
+        http_status=answer.http_status,
+        last_revised=answer.last_revised,
+        utc_production_time=answer.utc_production_time.isoformat() if answer.utc_production_time else None,
+        fetched_at=datetime.now(UTC).isoformat(),
+        request=answer.params,
+    )
 
 
 @dg.asset(
@@ -125,7 +128,7 @@ def fetch_release(
         )
         progress = capture.Progress(len(missing), limits, plan.expected_bytes)
 
-        def on_answer(unit: FetchUnit, answer: Answer) -> dict | None:
+        def on_answer(unit: FetchUnit, answer: Answer) -> Entry | None:
             found = verdict(release, unit, answer.last_revised, publishing)
             if found == "not_yet":
                 raise BeaUnavailableError(
@@ -158,7 +161,7 @@ def fetch_release(
         by_label = dict(held) | {u.label: e for u, e in zip(missing, fetched, strict=True) if e}
         entries = [by_label[u.label] for u in units if u.label in by_label]
         published_here = {t.release for t in tables} & publishing
-        captured_here = {e["release"] for e in entries} & published_here
+        captured_here = {e.release for e in entries} & published_here
         if not entries or (gone and not captured_here):
             # Nothing published that day can be captured any more: say so, store nothing.
             first = next(iter(gone.values()), f"no table still carries the vintage of {release}")
@@ -172,17 +175,16 @@ def fetch_release(
             "throttle_wait_s": round(client.throttled_s, 3),
             "http_429": client.http_429,
         }
-    write_json(
+    write_manifest(
         lake,
         layout.landing_manifest(release),
-        {
-            "release_date": release.isoformat(),
-            "run_id": context.run_id,
-            # "sandbox": made-up numbers from the BEA sandbox; "bea": BEA's Data API.
-            "source": bea.source(),
-            "objects": entries,
-            "skipped": sorted(skipped),
-        },
+        Manifest(
+            release_date=release,
+            run_id=context.run_id,
+            source=bea.source(),  # type: ignore[arg-type]
+            objects=entries,
+            skipped=sorted(skipped),
+        ),
     )
     return {
         "tables": len(tables),
@@ -193,11 +195,11 @@ def fetch_release(
         **({"expected_bytes": plan.expected_bytes} if plan.expected_bytes is not None else {}),
         "expected_min_s": round(plan.minimum_s, 1),
         "skipped_superseded": len(skipped),
-        "dagster/row_count": sum(e["rows"] for e in entries),
-        "bytes": sum(e["bytes"] for e in entries),
+        "dagster/row_count": sum(e.rows for e in entries),
+        "bytes": sum(e.bytes for e in entries),
         **stats,
         "duration_s": round(time.monotonic() - started, 3),
         "last_revised": dg.MetadataValue.json(
-            {f"{e['dataset']}/{e['table']}": e["last_revised"] for e in entries}
+            {f"{e.dataset}/{e.table}": e.last_revised.isoformat() for e in entries}
         ),
     }

@@ -2,7 +2,6 @@
 
 import gzip
 import io
-import json
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 
@@ -28,6 +27,7 @@ from macro_assets.checks.bronze import stored_as_recorded
 from macro_assets.lake import layout
 from macro_assets.lake.codecs import read_json, sha256, write_json
 from macro_assets.lake.derivation import record_derivation, reuse_if_current
+from macro_assets.lake.manifest import Entry, Manifest
 from macro_assets.lake.streams import batches, in_order, usable_cores
 from macro_assets.memory import tune_allocator
 from macro_assets.partitions import release_date_partitions
@@ -117,7 +117,7 @@ def silver_release(
     if reused is not None:
         context.log.info(f"silver for {release} is already built from this bronze; kept")
         return as_metadata(reused[0]), reused[1]
-    manifest = json.loads(manifest_bytes)
+    manifest = Manifest.model_validate_json(manifest_bytes)
     tune_allocator()
     # Answers are read, checked against the manifest and parsed on a few threads (gzip, sha256
     # and polars' JSON reader release the GIL); their rows are typed, checked and written a
@@ -131,11 +131,11 @@ def silver_release(
     latest = empty_frame()
     buf = io.BytesIO()
 
-    def read(obj: dict) -> pl.DataFrame:
-        stored = lake.get(obj["key"])
-        if not stored_as_recorded(obj, stored):
-            raise BeaSchemaError(f"bronze object {obj['key']} does not match its manifest sha256")
-        return answer_text(gzip.decompress(stored), obj["dataset"], obj["table"])
+    def read(entry: Entry) -> pl.DataFrame:
+        stored = lake.get(entry.key)
+        if not stored_as_recorded(entry, stored):
+            raise BeaSchemaError(f"bronze object {entry.key} does not match its manifest sha256")
+        return answer_text(gzip.decompress(stored), entry.dataset, entry.table)
 
     writing: Future[None] | None = None
     with (
@@ -143,7 +143,7 @@ def silver_release(
         # A batch is written while the next is typed: pyarrow's writer releases the GIL.
         ThreadPoolExecutor(1, thread_name_prefix="mdi-write") as write_pool,
     ):
-        for batch in batches(in_order(read, manifest["objects"], PARSE_WORKERS, READ_AHEAD), BATCH_ROWS):
+        for batch in batches(in_order(read, manifest.objects, PARSE_WORKERS, READ_AHEAD), BATCH_ROWS):
             frame = typed_frame(batch, release, unique_keys=False)
             del batch
             if writing is not None:

@@ -13,7 +13,8 @@ from macro_assets.assets.results import BACKFILL_POLICY, GROUP, check_results, m
 from macro_assets.checks import Outcome
 from macro_assets.checks import warehouse as warehouse_checks
 from macro_assets.lake import layout
-from macro_assets.lake.codecs import read_json, sha256
+from macro_assets.lake.codecs import sha256
+from macro_assets.lake.manifest import Entry, Manifest, read_manifest
 from macro_assets.partitions import release_date_partitions
 from macro_assets.resources.lake import LakeResource
 from macro_assets.resources.warehouse import TRANSIENT, WarehouseResource, unavailable
@@ -22,25 +23,25 @@ from macro_assets.version import code_version
 from macro_assets.warehouse.load import Audit, TableInfo, load_release
 
 
-def table_infos(manifest: dict, lake: LakeResource) -> dict[tuple[str, str], TableInfo]:
+def table_infos(manifest: Manifest, lake: LakeResource) -> dict[tuple[str, str], TableInfo]:
     """Per table, from the bronze manifest: BEA's release name, the newest LastRevised of its
     answers, and the answers themselves; per indicator, those of the table it is computed from."""
-    objects: dict[tuple[str, str], list[dict]] = {}
-    for obj in manifest["objects"]:
-        objects.setdefault((obj["dataset"], obj["table"]), []).append(obj)
+    objects: dict[tuple[str, str], list[Entry]] = {}
+    for entry in manifest.objects:
+        objects.setdefault((entry.dataset, entry.table), []).append(entry)
     infos: dict[tuple[str, str], TableInfo] = {}
-    for unit, objs in objects.items():
+    for unit, entries in objects.items():
         infos[unit] = TableInfo(
-            bea_release=objs[0].get("release"),
-            last_revised=max(date.fromisoformat(o["last_revised"]) for o in objs),
+            bea_release=entries[0].release,
+            last_revised=max(e.last_revised for e in entries),
             bronze_objects=tuple(
                 {
-                    "uri": lake.uri(o["key"]),
-                    "sha256": o["sha256"],
-                    "last_revised": o["last_revised"],
-                    "line_code": o.get("line_code"),
+                    "uri": lake.uri(e.key),
+                    "sha256": e.sha256,
+                    "last_revised": e.last_revised.isoformat(),
+                    "line_code": e.line_code,
                 }
-                for o in sorted(objs, key=lambda o: o["key"])
+                for e in sorted(entries, key=lambda e: e.key)
             ),
         )
     for ind in INDICATORS:
@@ -96,14 +97,14 @@ def postgres_tables_release(
         return pl.read_parquet(io.BytesIO(silver_bytes)), pl.read_parquet(io.BytesIO(gold_bytes))
 
     silver_scan = pl.scan_parquet(io.BytesIO(silver_bytes))
-    manifest = read_json(lake, layout.bronze_manifest(release))
+    manifest = read_manifest(lake, layout.bronze_manifest(release))
     infos = table_infos(manifest, lake)
     started = time.monotonic()
     engine = warehouse.engine()
     try:
         audit = Audit(run_id=context.run_id, asset="postgres_tables", code_version=code_version())
         counts = load_release(
-            engine, release, frames, None, infos, audit, source_sha256=inputs, source=manifest.get("source")
+            engine, release, frames, None, infos, audit, source_sha256=inputs, source=manifest.source
         )
         outcomes = warehouse_checks.warehouse_checks(engine, release, silver_scan)
     finally:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import gzip
 import hashlib
 from collections.abc import Iterable
-from typing import Any
 
 from macro_assets.bea import envelope
 from macro_assets.bea.errors import BeaError
 from macro_assets.checks import Outcome
+from macro_assets.lake.manifest import Entry
 
 
-def bronze_checks(objects: Iterable[tuple[dict[str, Any], bytes, bytes]]) -> list[Outcome]:
+def bronze_checks(objects: Iterable[tuple[Entry, bytes, bytes]]) -> list[Outcome]:
     """``objects``: (manifest entry, stored gzip bytes, uncompressed answer), consumed one at a
     time (a generator keeps one answer in memory, whatever the release's size). Both hashes
     are checked here, once: the answer's ``sha256`` and the stored object's ``object_sha256``."""
@@ -20,8 +20,8 @@ def bronze_checks(objects: Iterable[tuple[dict[str, Any], bytes, bytes]]) -> lis
     n = 0
     for entry, stored, raw in objects:
         n += 1
-        label = entry["key"].split("/", 2)[-1]
-        if hashlib.sha256(raw).hexdigest() != entry["sha256"] or not stored_as_recorded(entry, stored):
+        label = entry.name
+        if hashlib.sha256(raw).hexdigest() != entry.sha256 or not stored_as_recorded(entry, stored):
             hashes.append(label)
         try:
             doc = envelope.decode(raw)
@@ -31,7 +31,7 @@ def bronze_checks(objects: Iterable[tuple[dict[str, Any], bytes, bytes]]) -> lis
             invalid.append(f"{label}: {exc}")
             continue
         try:
-            if envelope.last_revised(doc, entry["table"]).isoformat() != entry["last_revised"]:
+            if envelope.last_revised(doc, entry.table) != entry.last_revised:
                 revised.append(label)
         except BeaError:
             revised.append(label)
@@ -67,23 +67,23 @@ def sha256_outcome(differing: list[str], n: int) -> Outcome:
     )
 
 
-def stored_as_recorded(entry: dict[str, Any], stored: bytes) -> bool:
+def stored_as_recorded(entry: Entry, stored: bytes) -> bool:
     """Whether ``stored`` (an object's gzip bytes, as read from the lake) is what the manifest
     recorded. Entries since November 2026 carry ``object_sha256``, the hash of the stored
     bytes, taken from the same answer as ``sha256``: hashing the gzip file is ~30 times less
     work than hashing the answer it holds. Older entries are checked by decompressing."""
-    if "object_sha256" in entry:
-        return hashlib.sha256(stored).hexdigest() == entry["object_sha256"]
-    return hashlib.sha256(gzip.decompress(stored)).hexdigest() == entry["sha256"]
+    if entry.object_sha256 is not None:
+        return hashlib.sha256(stored).hexdigest() == entry.object_sha256
+    return hashlib.sha256(gzip.decompress(stored)).hexdigest() == entry.sha256
 
 
-def hashes_as_recorded(objects: Iterable[tuple[dict[str, Any], bool]]) -> Outcome:
+def hashes_as_recorded(objects: Iterable[tuple[Entry, bool]]) -> Outcome:
     """``objects``: (manifest entry, whether the object as stored now is as recorded)."""
     differing, n = [], 0
     for entry, as_recorded in objects:
         n += 1
         if not as_recorded:
-            differing.append(entry["key"].split("/", 2)[-1])
+            differing.append(entry.name)
     return sha256_outcome(differing, n)
 
 

@@ -4,10 +4,10 @@ recognised and the object kept instead of rebuilt."""
 
 from __future__ import annotations
 
+from macro_assets import version
 from macro_assets.checks import Outcome
 from macro_assets.lake.codecs import read_json, sha256, write_json
 from macro_assets.lake.stores import Store
-from macro_assets.version import code_version
 
 
 def _sidecar(key: str) -> str:
@@ -24,7 +24,7 @@ def reuse_if_current(lake: Store, key: str, source_sha256: str) -> tuple[dict, l
     if not (lake.exists(sidecar) and lake.exists(key)):
         return None
     record = read_json(lake, sidecar)
-    if record.get("source_sha256") != source_sha256 or record.get("code_version") != code_version():
+    if record.get("source_sha256") != source_sha256 or record.get("code_version") != version.code_version():
         return None
     if sha256(lake.get(key)) != record.get("object_sha256"):
         return None
@@ -52,7 +52,7 @@ def record_derivation(
         {
             "source_sha256": source_sha256,
             "object_sha256": data_sha256,
-            "code_version": code_version(),
+            "code_version": version.code_version(),
             "metadata": plain,
             "checks": [vars(o) for o in outcomes],
         },

@@ -8,7 +8,7 @@ entry and whose own LastRevised (read again from the answer) is still the vintag
 the release date, and fetches the rest. The plan (one request per table, per line for
 Regional) is landed too, so a resumed capture does not ask BEA for its line codes again.
 
-Functions here take the lake as anything with ``get``, ``put``, ``exists`` and ``list_keys``.
+Functions here take the lake as any store (``macro_assets.lake.stores.Store``).
 """
 
 from __future__ import annotations
@@ -19,22 +19,13 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Protocol
 
-from macro_assets.lake import layout
 from macro_assets.bea import envelope
 from macro_assets.bea.errors import BeaError
 from macro_assets.catalog import CatalogTable, FetchUnit
-
-
-class Lake(Protocol):
-    def get(self, key: str) -> bytes: ...
-    def put(self, key: str, data: bytes) -> None: ...
-    def delete(self, key: str) -> None: ...
-    def exists(self, key: str) -> bool: ...
-    def list_keys(self, prefix: str) -> list[str]: ...
-    def list_folders(self, prefix: str) -> list[str]: ...
-    def sweep_partials(self, prefix: str, older_than_s: float) -> int: ...
+from macro_assets.lake import layout
+from macro_assets.lake.manifest import Entry, read_manifest
+from macro_assets.lake.stores import Store as Lake
 
 
 def request_of(unit: FetchUnit) -> dict[str, str]:
@@ -68,23 +59,22 @@ def saved_plan(lake: Lake, release: date, tables: Iterable[CatalogTable]) -> lis
     return [FetchUnit(by_name[(dataset, table)], line) for dataset, table, line in doc["units"]]
 
 
-def land(
-    lake: Lake, release: date, run_id: str, unit: FetchUnit, stored: bytes, entry: dict[str, Any]
-) -> dict[str, Any]:
-    """Write the answer, then its entry: an answer is landed once both are there."""
+def land(lake: Lake, release: date, run_id: str, unit: FetchUnit, stored: bytes, entry: Entry) -> Entry:
+    """Write the answer, then its entry (``entry.key`` is set here): an answer is landed once
+    both are there."""
     key = layout.landing_object(release, run_id, unit.table.dataset, unit.table.table, unit.line_code)
     lake.put(key, stored)
-    entry = dict(entry, key=key)
+    entry = entry.model_copy(update={"key": key})
     lake.put(
         layout.landing_entry(release, run_id, unit.table.dataset, unit.table.table, unit.line_code),
-        json.dumps(entry, sort_keys=True).encode(),
+        json.dumps(entry.model_dump(mode="json"), sort_keys=True).encode(),
     )
     return entry
 
 
 def held_answers(
     lake: Lake, release: date, units: list[FetchUnit], in_force: Callable[[FetchUnit, date], bool]
-) -> dict[str, dict[str, Any]]:
+) -> dict[str, Entry]:
     """label → entry of every planned answer some run of ``release`` already landed and that
     still holds: the object hashes to its entry, and the answer's own LastRevised (re-read
     from its bytes) is one ``in_force`` accepts for the release date. Newest capture first."""
@@ -92,11 +82,11 @@ def held_answers(
     entries = []
     for key in lake.list_keys(layout.landing_prefix(release)):
         if "/_entries/" in key and key.endswith(".json"):
-            entries.append(json.loads(lake.get(key)))
-    held: dict[str, dict[str, Any]] = {}
-    for entry in sorted(entries, key=lambda e: e.get("fetched_at", ""), reverse=True):
-        unit = wanted.get(_label(entry))
-        if unit is None or unit.label in held or entry.get("request") != request_of(unit):
+            entries.append(Entry.model_validate_json(lake.get(key)))
+    held: dict[str, Entry] = {}
+    for entry in sorted(entries, key=lambda e: e.fetched_at or "", reverse=True):
+        unit = wanted.get(entry.label)
+        if unit is None or unit.label in held or entry.request != request_of(unit):
             continue
         if _still_holds(lake, entry, unit, in_force):
             held[unit.label] = entry
@@ -108,7 +98,7 @@ def held_answers(
 
 def _bronze_copy(
     lake: Lake, release: date, unit: FetchUnit, in_force: Callable[[FetchUnit, date], bool]
-) -> dict[str, Any] | None:
+) -> Entry | None:
     """An entry for the bronze object of ``unit`` that a crashed run wrote before bronze's
     manifest, when landing no longer has the answer: bronze objects are whole or absent, and
     bronze holds only answers BEA sent with HTTP 200. None unless it is the vintage in force."""
@@ -126,45 +116,40 @@ def _bronze_copy(
     if not in_force(unit, revised):
         return None
     produced = envelope.production_time(doc)
-    return {
-        "dataset": unit.table.dataset,
-        "table": unit.table.table,
-        "line_code": unit.line_code,
-        "release": unit.table.release,
-        "sha256": hashlib.sha256(raw).hexdigest(),
-        "object_sha256": hashlib.sha256(stored).hexdigest(),
-        "bytes": len(raw),
-        "rows": rows,
-        "http_status": 200,
-        "last_revised": revised.isoformat(),
-        "utc_production_time": produced.isoformat() if produced else None,
-        "request": request_of(unit),
-        "key": key,
-    }
-
-
-def _label(entry: dict[str, Any]) -> str:
-    line = entry.get("line_code")
-    return f"{entry['dataset']}/{entry['table']}" + (f" line {line}" if line is not None else "")
+    return Entry(
+        dataset=unit.table.dataset,
+        table=unit.table.table,
+        line_code=unit.line_code,
+        release=unit.table.release,
+        key=key,
+        sha256=hashlib.sha256(raw).hexdigest(),
+        object_sha256=hashlib.sha256(stored).hexdigest(),
+        bytes=len(raw),
+        rows=rows,
+        http_status=200,
+        last_revised=revised,
+        utc_production_time=produced.isoformat() if produced else None,
+        request=request_of(unit),
+    )
 
 
 def _still_holds(
-    lake: Lake, entry: dict[str, Any], unit: FetchUnit, in_force: Callable[[FetchUnit, date], bool]
+    lake: Lake, entry: Entry, unit: FetchUnit, in_force: Callable[[FetchUnit, date], bool]
 ) -> bool:
     try:
-        stored = lake.get(entry["key"])
+        stored = lake.get(entry.key)
     except FileNotFoundError:
         return False
-    if hashlib.sha256(stored).hexdigest() != entry.get("object_sha256"):
+    if hashlib.sha256(stored).hexdigest() != entry.object_sha256:
         return False
     raw = gzip.decompress(stored)
-    if hashlib.sha256(raw).hexdigest() != entry.get("sha256"):
+    if hashlib.sha256(raw).hexdigest() != entry.sha256:
         return False
     try:
         revised = envelope.last_revised(envelope.decode(raw), unit.table.table)
     except BeaError:
         return False
-    return revised.isoformat() == entry.get("last_revised") and in_force(unit, revised)
+    return revised == entry.last_revised and in_force(unit, revised)
 
 
 def sizes_of_earlier_capture(lake: Lake, release: date) -> dict[str, int]:
@@ -183,8 +168,8 @@ def sizes_of_earlier_capture(lake: Lake, release: date) -> dict[str, int]:
         return {}
     before = [d for d in dates if d < release]
     nearest = max(before) if before else min(dates)
-    manifest = json.loads(lake.get(layout.bronze_manifest(nearest)))
-    return {_label(entry): int(entry["bytes"]) for entry in manifest["objects"]}
+    manifest = read_manifest(lake, layout.bronze_manifest(nearest))
+    return {entry.label: entry.bytes for entry in manifest.objects}
 
 
 @dataclass

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import quote
 
-
 _KEY = re.compile(r"^[A-Za-z0-9_=.\-]+(/[A-Za-z0-9_=.\-]+)*$")
 
 

@@ -30,10 +30,20 @@ def bronze(tmp_path: Path, answers: list[tuple[str, bytes]]) -> LakeResource:
     for i, (table, raw) in enumerate(answers):
         key = f"{layout.bronze_prefix(RELEASE)}/NIPA/{table}-{i}.json.gz"
         lake.put(key, gzip.compress(raw, mtime=0))
+        # An entry as manifests before object_sha256 had them (checked by decompressing).
         objects.append(
-            {"key": key, "sha256": hashlib.sha256(raw).hexdigest(), "dataset": "NIPA", "table": table}
+            {
+                "key": key,
+                "sha256": hashlib.sha256(raw).hexdigest(),
+                "dataset": "NIPA",
+                "table": table,
+                "bytes": len(raw),
+                "rows": len(json.loads(raw)["BEAAPI"]["Results"]["Data"]),
+                "last_revised": "2026-10-29",
+            }
         )
-    lake.put(layout.bronze_manifest(RELEASE), json.dumps({"objects": objects}).encode())
+    manifest = {"release_date": RELEASE.isoformat(), "objects": objects}
+    lake.put(layout.bronze_manifest(RELEASE), json.dumps(manifest).encode())
     return lake
 
 

@@ -8,6 +8,7 @@ import hashlib
 import pytest
 
 from macro_assets.checks.bronze import bronze_checks, stored_as_recorded
+from macro_assets.lake.manifest import Entry
 from macro_assets_tests.conftest import SHARED
 
 SAMPLE = SHARED / "samples" / "bea_api_raw_Regional_SAINC1_line1_Alabama_2017_2022.json"
@@ -17,15 +18,19 @@ def stored(raw: bytes) -> bytes:
     return gzip.compress(raw, mtime=0)
 
 
-def entry(raw: bytes, **over: str) -> dict:
-    return {
+def entry(raw: bytes, **over: str | None) -> Entry:
+    fields = {
         "key": "bronze/release_date=2023-09-29/dataset=Regional/table=SAINC1/line_code=1.json.gz",
+        "dataset": "Regional",
         "table": "SAINC1",
+        "line_code": "1",
         "sha256": hashlib.sha256(raw).hexdigest(),
         "object_sha256": hashlib.sha256(stored(raw)).hexdigest(),
+        "bytes": len(raw),
+        "rows": 6,
         "last_revised": "2023-09-29",
-        **over,
     }
+    return Entry.model_validate(fields | over)
 
 
 def outcomes(pairs: list) -> dict[str, bool]:  # noqa: ANN001
@@ -59,9 +64,7 @@ def test_an_answer_matching_one_hash_but_not_the_other_is_caught() -> None:
 @pytest.mark.parametrize("with_object_hash", [True, False], ids=["object_sha256", "manifest before it"])
 def test_stored_as_recorded_by_either_hash(with_object_hash: bool) -> None:
     raw = SAMPLE.read_bytes()
-    recorded = entry(raw)
-    if not with_object_hash:
-        del recorded["object_sha256"]
+    recorded = entry(raw) if with_object_hash else entry(raw, object_sha256=None)
     assert stored_as_recorded(recorded, stored(raw))
     assert not stored_as_recorded(recorded, stored(raw.replace(b"197964", b"197965")))
 

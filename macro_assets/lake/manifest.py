@@ -1,0 +1,71 @@
+"""The contract between the layers: the manifest of a release's captured answers, in landing
+(what a capture got) and in bronze (what is kept for good), and its entries, one per answer.
+
+Fields an older manifest lacks have defaults (``object_sha256``, ``source``, ``fetched_at``);
+fields a newer one adds are kept as they are (``extra="allow"``), so bronze written by any
+version is read by every version.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from macro_assets.lake.codecs import read_json, write_json
+from macro_assets.lake.stores import Store
+
+Source = Literal["bea", "sandbox"]
+
+
+class Entry(BaseModel):
+    """One answer: where it is, what BEA sent (hashes, size, status) and which vintage it is."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    dataset: str
+    table: str
+    line_code: str | None = None
+    # BEA's name of the news release that publishes the table ("Gross Domestic Product").
+    release: str | None = None
+    key: str
+    sha256: str  # of the answer's (redacted) bytes
+    object_sha256: str | None = None  # of the stored (gzip) object; absent before 2026-11
+    bytes: int
+    rows: int
+    http_status: int = 200
+    last_revised: date
+    utc_production_time: str | None = None
+    fetched_at: str | None = None  # None when rebuilt from a bronze object after a crash
+    request: dict[str, str] = {}
+
+    @property
+    def label(self) -> str:
+        """How errors and logs name the answer: ``NIPA/T10101`` or ``Regional/SAINC1 line 3``."""
+        suffix = f" line {self.line_code}" if self.line_code is not None else ""
+        return f"{self.dataset}/{self.table}{suffix}"
+
+    @property
+    def name(self) -> str:
+        """The key below the release's folder: ``dataset=NIPA/table=T10101.json.gz``."""
+        return self.key.split("/", 2)[-1]
+
+
+class Manifest(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    release_date: date
+    run_id: str | None = None
+    # "bea": BEA's Data API; "sandbox": the offline sandbox's made-up numbers; None: before labels.
+    source: Source | None = None
+    objects: list[Entry]
+    skipped: list[str] = []
+
+
+def read_manifest(store: Store, key: str) -> Manifest:
+    return Manifest.model_validate(read_json(store, key))
+
+
+def write_manifest(store: Store, key: str, manifest: Manifest, if_absent: bool = False) -> bool:
+    return write_json(store, key, manifest.model_dump(mode="json"), if_absent=if_absent)
