@@ -12,7 +12,7 @@ from macro_assets import version
 from macro_assets.lake import bronze as bronze_module
 from macro_assets.lake import layout
 from macro_assets.resources.lake import LakeResource
-from macro_assets_tests.assets.test_silver_release import RELEASE, bronze, table
+from macro_assets_tests.lake.test_silver import RELEASE, bronze, table
 
 
 def lake_with_two_answers(tmp_path: Path) -> LakeResource:
