@@ -1,6 +1,5 @@
 """gold: analysis-ready indicators per release (``macro_assets.lake.gold``)."""
 
-import time
 from datetime import date
 
 import dagster as dg
@@ -13,6 +12,7 @@ from macro_assets.assets.results import (
     merge_metadata,
     preview,
     releases_of,
+    timed,
 )
 from macro_assets.assets.silver import silver
 from macro_assets.checks import Outcome
@@ -42,15 +42,14 @@ def gold(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.Materializ
     )
 
 
+@timed
 def gold_release(
     context: dg.AssetExecutionContext, release: date, lake: LakeResource
 ) -> tuple[dict, list[Outcome]]:
-    started = time.monotonic()
     built = lake_gold.build(lake, release, context.log)
     metadata = as_metadata(built.metadata)
     if built.latest is not None:
         schema = dg.TableSchema(columns=[dg.TableColumn(n, str(t)) for n, t in SCHEMA.items()])
         metadata["dagster/column_schema"] = schema
         metadata["latest"] = preview(built.latest, schema, rows=built.latest.height)
-    metadata.setdefault("duration_s", round(time.monotonic() - started, 3))
     return metadata, built.outcomes

@@ -1,6 +1,5 @@
 """silver: one typed long table of observations per release (``macro_assets.lake.silver``)."""
 
-import time
 from datetime import date
 
 import dagster as dg
@@ -14,6 +13,7 @@ from macro_assets.assets.results import (
     merge_metadata,
     preview,
     releases_of,
+    timed,
 )
 from macro_assets.checks import Outcome
 from macro_assets.checks import silver as silver_checks
@@ -48,14 +48,13 @@ def silver(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.Material
     )
 
 
+@timed
 def silver_release(
     context: dg.AssetExecutionContext, release: date, lake: LakeResource
 ) -> tuple[dict, list[Outcome]]:
-    started = time.monotonic()
     built = lake_silver.build(lake, release, context.log)
     metadata = as_metadata(built.metadata)
     if built.latest is not None:
         metadata["dagster/column_schema"] = column_schema()
         metadata["preview"] = preview(built.latest, column_schema())
-    metadata.setdefault("duration_s", round(time.monotonic() - started, 3))
     return metadata, built.outcomes

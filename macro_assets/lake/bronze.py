@@ -11,39 +11,19 @@ from datetime import date
 from typing import Any
 
 from macro_assets import version
-from macro_assets.bea import envelope
 from macro_assets.bea.errors import BeaSchemaError
 from macro_assets.checks import Outcome
 from macro_assets.checks import bronze as bronze_checks
 from macro_assets.lake import layout
 from macro_assets.lake.codecs import read_json, sha256, write_json
 from macro_assets.lake.log import Log
-from macro_assets.lake.manifest import Entry, Manifest, read_manifest, write_manifest
+from macro_assets.lake.manifest import Entry, Manifest, described, read_manifest, write_manifest
 from macro_assets.lake.stores import Store
 from macro_assets.lake.streams import in_order, usable_cores
 
 # Objects are read and decompressed on threads (zlib and sha256 release the GIL), a few ahead.
 READ_WORKERS = min(4, usable_cores())
 READ_AHEAD = 8
-
-
-def _entry_for_existing(lake: Store, entry: Entry, key: str) -> Entry:
-    """An object a crashed run already created: keep it (first capture wins), describe it."""
-    stored = lake.get(key)
-    raw = gzip.decompress(stored)
-    doc = envelope.decode(raw, entry.label)
-    produced = envelope.production_time(doc)
-    return entry.model_copy(
-        update={
-            "key": key,
-            "sha256": sha256(raw),
-            "object_sha256": sha256(stored),
-            "bytes": len(raw),
-            "rows": len(envelope.data_rows(doc, entry.label)),
-            "last_revised": envelope.last_revised(doc, entry.table),
-            "utc_production_time": produced.isoformat() if produced else None,
-        }
-    )
 
 
 def keep(lake: Store, release: date, run_id: str | None, log: Log) -> dict[str, Any]:
@@ -69,7 +49,8 @@ def keep(lake: Store, release: date, run_id: str | None, log: Log) -> dict[str, 
             objects.append(entry.model_copy(update={"key": key}))
         else:
             log.warning(f"{key} already captured by an earlier run; keeping it unchanged")
-            objects.append(_entry_for_existing(lake, entry, key))
+            # The object a crashed run already created stays (first capture wins): describe it.
+            objects.append(described(lake.get(key), key, entry.model_dump()))
     manifest = Manifest(release_date=release, run_id=run_id, source=landed.source or "bea", objects=objects)
     write_manifest(lake, manifest_key, manifest, if_absent=True)
     return {

@@ -24,7 +24,7 @@ from macro_assets.bea import envelope
 from macro_assets.bea.errors import BeaError
 from macro_assets.catalog import CatalogTable, FetchUnit
 from macro_assets.lake import layout
-from macro_assets.lake.manifest import Entry, read_manifest
+from macro_assets.lake.manifest import Entry, described, read_manifest
 from macro_assets.lake.stores import Store as Lake
 
 
@@ -105,32 +105,19 @@ def _bronze_copy(
     if lake.exists(layout.bronze_manifest(release)):
         return None
     key = layout.bronze_object(release, unit.table.dataset, unit.table.table, unit.line_code)
+    fields = {
+        "dataset": unit.table.dataset,
+        "table": unit.table.table,
+        "line_code": unit.line_code,
+        "release": unit.table.release,
+        "http_status": 200,
+        "request": request_of(unit),
+    }
     try:
-        stored = lake.get(key)
-        raw = gzip.decompress(stored)
-        doc = envelope.decode(raw, unit.label)
-        revised = envelope.last_revised(doc, unit.table.table)
-        rows = len(envelope.data_rows(doc, unit.label))
+        entry = described(lake.get(key), key, fields)
     except (FileNotFoundError, OSError, EOFError, BeaError):
         return None
-    if not in_force(unit, revised):
-        return None
-    produced = envelope.production_time(doc)
-    return Entry(
-        dataset=unit.table.dataset,
-        table=unit.table.table,
-        line_code=unit.line_code,
-        release=unit.table.release,
-        key=key,
-        sha256=hashlib.sha256(raw).hexdigest(),
-        object_sha256=hashlib.sha256(stored).hexdigest(),
-        bytes=len(raw),
-        rows=rows,
-        http_status=200,
-        last_revised=revised,
-        utc_production_time=produced.isoformat() if produced else None,
-        request=request_of(unit),
-    )
+    return entry if in_force(unit, entry.last_revised) else None
 
 
 def _still_holds(

@@ -8,12 +8,14 @@ version is read by every version.
 
 from __future__ import annotations
 
+import gzip
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from macro_assets.lake.codecs import read_json, write_json
+from macro_assets.bea import envelope
+from macro_assets.lake.codecs import read_json, sha256, write_json
 from macro_assets.lake.stores import Store
 
 Source = Literal["bea", "sandbox"]
@@ -61,6 +63,29 @@ class Manifest(BaseModel):
     source: Source | None = None
     objects: list[Entry]
     skipped: list[str] = []
+
+
+def described(stored: bytes, key: str, fields: dict[str, Any]) -> Entry:
+    """The entry of the stored (gzip) object at ``key``: ``fields`` (dataset, table, line_code,
+    ...) completed with what its bytes say: hashes, size, rows, LastRevised. For an object a
+    crashed run left without its entry. Raises BeaError (or OSError) when it is no answer."""
+    raw = gzip.decompress(stored)
+    line = fields.get("line_code")
+    label = f"{fields['dataset']}/{fields['table']}" + (f" line {line}" if line is not None else "")
+    doc = envelope.decode(raw, label)
+    produced = envelope.production_time(doc)
+    return Entry.model_validate(
+        fields
+        | {
+            "key": key,
+            "sha256": sha256(raw),
+            "object_sha256": sha256(stored),
+            "bytes": len(raw),
+            "rows": len(envelope.data_rows(doc, label)),
+            "last_revised": envelope.last_revised(doc, fields["table"]),
+            "utc_production_time": produced.isoformat() if produced else None,
+        }
+    )
 
 
 def read_manifest(store: Store, key: str) -> Manifest:

@@ -5,7 +5,7 @@ import os
 import dagster as dg
 
 from macro_assets.alerts.destinations import AlertsResource
-from macro_assets.resources.bea import BeaApiResource
+from macro_assets.resources.bea import ENV_VARS, BeaApiResource
 from macro_assets.resources.catalog import CatalogResource
 from macro_assets.resources.lake import LakeResource
 from macro_assets.resources.warehouse import WarehouseResource
@@ -21,13 +21,7 @@ def resources_from_env() -> dict[str, dg.ConfigurableResource]:
     # EnvVar shows the variable, never its value, in the UI; the resources also fall back to
     # these variables themselves when a run's config replaces their config.
     bea_kwargs: dict[str, object] = {}
-    for field, var in (
-        ("api_key", "BEA_API_KEY"),
-        ("api_url", "BEA_API_URL"),
-        ("calendar_url", "BEA_RELEASE_CALENDAR_URL"),
-        ("sandbox_now", "BEA_SANDBOX_NOW"),
-        ("budget_url", "BEA_BUDGET_URL"),
-    ):
+    for field, var in ENV_VARS.items():
         if _env(var) is not None:
             bea_kwargs[field] = _env(var)
     return {
