@@ -25,6 +25,7 @@ CATEGORIES: dict[str, str] = {
     "VintageConflict": "vintage_conflict",
     "DagsterAssetCheckFailedError": "check_failed",
     "InvalidReleaseKey": "bad_partition",
+    "ReleaseInFuture": "bad_partition",
     "CatalogError": "bad_catalog",
     "LakeKeyError": "bad_partition",
 }
