@@ -7,7 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from macro_assets.checks.warehouse import warehouse_checks
-from macro_assets.warehouse.load import load_release
+from macro_assets.warehouse.load import ReleaseInput, load_release
 from macro_assets_tests.warehouse.test_load import indicators, observations
 
 R1, R2 = date(2026, 8, 27), date(2026, 9, 24)
@@ -20,8 +20,8 @@ def outcomes(engine: sa.Engine, release: date, silver) -> dict[str, bool]:  # no
 def test_pass_after_loads_and_fail_when_rows_go_missing(database_url: str) -> None:
     engine = sa.create_engine(database_url)
     first, second = observations({"2023": 1.0, "2024": 2.0}, R1), observations({"2023": 1.0, "2024": 2.5}, R2)
-    load_release(engine, R1, first, indicators(1.0, R1))
-    load_release(engine, R2, second, indicators(1.0, R2))
+    load_release(engine, ReleaseInput.of(R1, first, indicators(1.0, R1)))
+    load_release(engine, ReleaseInput.of(R2, second, indicators(1.0, R2)))
     assert (
         outcomes(engine, R1, first)
         == outcomes(engine, R2, second)
@@ -40,8 +40,8 @@ def test_pass_after_loads_and_fail_when_rows_go_missing(database_url: str) -> No
 def test_a_key_covered_twice_fails_no_duplicate_keys(database_url: str) -> None:
     engine = sa.create_engine(database_url)
     first, second = observations({"2023": 1.0, "2024": 2.0}, R1), observations({"2023": 1.0, "2024": 2.5}, R2)
-    load_release(engine, R1, first, indicators(1.0, R1))
-    load_release(engine, R2, second, indicators(1.0, R2))
+    load_release(engine, ReleaseInput.of(R1, first, indicators(1.0, R1)))
+    load_release(engine, ReleaseInput.of(R2, second, indicators(1.0, R2)))
     with engine.begin() as conn:
         # Re-open the revised value of R1: as of R2 two rows then answer for 2024.
         reopened = conn.execute(

@@ -38,14 +38,14 @@ from macro_assets.resources.bea import BeaApiResource
 from macro_assets.resources.catalog import CatalogResource
 from macro_assets.resources.lake import LakeResource
 from macro_assets.resources.warehouse import WarehouseResource
-from macro_assets.warehouse import load as load_module
+from macro_assets.warehouse import bulk
 
 FOREVER = 3600.0
 
 
 def stall_copy(marker: Path) -> None:
     """COPY's data stream stops after its first chunk: the server is mid-COPY, waiting."""
-    original = load_module._copy
+    original = bulk.copy_rows
 
     def stalling_copy(conn: Any, staging: str, frame: Any) -> None:
         if staging != "staging_observations":
@@ -70,7 +70,7 @@ def stall_copy(marker: Path) -> None:
         columns = ", ".join(frame.columns)
         cursor.copy_expert(f"COPY {staging} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", Stream())
 
-    load_module._copy = stalling_copy
+    bulk.copy_rows = stalling_copy
 
 
 def stall_bronze(marker: Path, nth: int) -> None:

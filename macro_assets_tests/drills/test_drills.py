@@ -33,7 +33,7 @@ from macro_assets.resources.catalog import CatalogResource
 from macro_assets.resources.lake import LakeResource
 from macro_assets.resources.warehouse import WarehouseResource, normalise_url
 from macro_assets.sandbox.server import Sandbox
-from macro_assets.warehouse import load as load_module
+from macro_assets.warehouse import bulk
 
 R1, R2 = "2026-10-29", "2026-10-30"
 UP_TO_GOLD = ASSETS[:4]
@@ -344,7 +344,7 @@ def test_postgresql_stopped_mid_load_is_retried_until_it_is_back(
     prepared: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pg = StoppablePostgres(tmp_path / "pg")
-    original = load_module._copy
+    original = bulk.copy_rows
     stops: list[float] = []
 
     def copy_after_an_outage(conn: Any, staging: str, frame: Any) -> None:
@@ -354,7 +354,7 @@ def test_postgresql_stopped_mid_load_is_retried_until_it_is_back(
             threading.Timer(2.0, pg.start).start()
         original(conn, staging, frame)
 
-    monkeypatch.setattr(load_module, "_copy", copy_after_an_outage)
+    monkeypatch.setattr(bulk, "copy_rows", copy_after_an_outage)
     with dg.instance_for_test() as instance:
         try:
             result = load_in_process(

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from macro_assets.warehouse.load import Audit, TableInfo, VintageConflict, load_release
+from macro_assets.warehouse.load import Audit, ReleaseInput, TableInfo, VintageConflict, load_release
 from macro_assets_tests.warehouse.test_load import R1, R2, R3, indicators, observations
 
 SOURCE = TableInfo(
@@ -37,11 +37,13 @@ def audit_rows(engine: sa.Engine) -> list[dict]:
 def run(engine: sa.Engine, release: date, values: dict[str, float], run_id: str) -> None:
     load_release(
         engine,
-        release,
-        observations(values, release),
-        indicators(1.0, release),
-        {("NIPA", "T10105"): SOURCE, ("gold", "nominal_gdp"): SOURCE},
-        Audit(run_id=run_id, code_version="0.1.0+gtest"),
+        ReleaseInput.of(
+            release,
+            observations(values, release),
+            indicators(1.0, release),
+            tables={("NIPA", "T10105"): SOURCE, ("gold", "nominal_gdp"): SOURCE},
+            audit=Audit(run_id=run_id, code_version="0.1.0+gtest"),
+        ),
     )
 
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from macro_assets.transform.indicators import SCHEMA as IND_SCHEMA
 from macro_assets.transform.observations import SCHEMA as OBS_SCHEMA
-from macro_assets.warehouse.load import MixedSourcesError, VintageConflict, load_release
+from macro_assets.warehouse.load import MixedSourcesError, ReleaseInput, VintageConflict, load_release
 
 R1, R2, R3 = date(2026, 8, 27), date(2026, 9, 24), date(2026, 10, 29)
 
@@ -60,7 +60,9 @@ def indicators(value: float, release: date) -> pl.DataFrame:
 
 
 def load(engine: sa.Engine, release: date, values: dict[str, float | None], ind: float = 1.0):  # noqa: ANN201
-    return load_release(engine, release, observations(values, release), indicators(ind, release))
+    return load_release(
+        engine, ReleaseInput.of(release, observations(values, release), indicators(ind, release))
+    )
 
 
 def rows(engine: sa.Engine) -> list[tuple]:
@@ -170,7 +172,7 @@ def test_a_failing_load_leaves_nothing_half_written(engine: sa.Engine) -> None:
         .alias("frequency")
     )
     with pytest.raises(sa.exc.IntegrityError):
-        load_release(engine, R2, broken, indicators(1.0, R2))
+        load_release(engine, ReleaseInput.of(R2, broken, indicators(1.0, R2)))
     assert rows(engine) == before
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM bea.release_tables")).scalar_one() == 2
@@ -178,7 +180,7 @@ def test_a_failing_load_leaves_nothing_half_written(engine: sa.Engine) -> None:
 
 def test_rows_of_another_release_are_refused(engine: sa.Engine) -> None:
     with pytest.raises(ValueError, match="another release date"):
-        load_release(engine, R1, observations({"2023": 1.0}, R2), indicators(1.0, R1))
+        load_release(engine, ReleaseInput.of(R1, observations({"2023": 1.0}, R2), indicators(1.0, R1)))
 
 
 def test_indicator_revisions_view(engine: sa.Engine) -> None:
@@ -197,14 +199,20 @@ def test_indicator_revisions_view(engine: sa.Engine) -> None:
 
 
 def test_a_warehouse_holds_bea_data_or_sandbox_data_never_both(engine: sa.Engine) -> None:
-    load_release(engine, R1, observations({"2024": 1.0}, R1), indicators(1.0, R1), source="sandbox")
+    load_release(
+        engine, ReleaseInput.of(R1, observations({"2024": 1.0}, R1), indicators(1.0, R1), source="sandbox")
+    )
     before = rows(engine)
     refused = r"^this warehouse holds sandbox data \(1 releases from "
     with pytest.raises(MixedSourcesError, match=refused) as raised:
-        load_release(engine, R2, observations({"2024": 2.0}, R2), indicators(2.0, R2), source="bea")
+        load_release(
+            engine, ReleaseInput.of(R2, observations({"2024": 2.0}, R2), indicators(2.0, R2), source="bea")
+        )
     assert "\n" not in str(raised.value)
     assert rows(engine) == before  # nothing of the refused load was written
-    load_release(engine, R2, observations({"2024": 2.0}, R2), indicators(2.0, R2), source="sandbox")
+    load_release(
+        engine, ReleaseInput.of(R2, observations({"2024": 2.0}, R2), indicators(2.0, R2), source="sandbox")
+    )
     with engine.connect() as conn:
         labels = conn.execute(sa.text("SELECT DISTINCT release_date, source FROM bea.table_lineage")).all()
     assert sorted(labels) == [(R1, "sandbox"), (R2, "sandbox")]
@@ -215,7 +223,7 @@ def test_text_survives_copy_exactly(engine: sa.Engine, text: str) -> None:
     """COPY's NULL marker (\\N), its end marker (\\.), quotes and line breaks are text like any
     other: a LineDescription BEA sent is stored as it was (issue 19)."""
     obs = observations({"2024": 1.0}, R1).with_columns(pl.lit(text).alias("line_description"))
-    load_release(engine, R1, obs, indicators(1.0, R1))
+    load_release(engine, ReleaseInput.of(R1, obs, indicators(1.0, R1)))
     with engine.connect() as conn:
         stored = conn.execute(sa.text("SELECT line_description FROM bea.observations")).scalar_one()
     assert stored == text

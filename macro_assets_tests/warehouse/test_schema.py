@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from macro_assets.warehouse import load as load_module
 from macro_assets.warehouse import schema
-from macro_assets.warehouse.load import MixedSourcesError, load_release
+from macro_assets.warehouse.load import MixedSourcesError, ReleaseInput, load_release
 from macro_assets_tests.warehouse.test_load import R1, R2, R3, indicators, observations
 
 BEFORE_MIGRATIONS = Path(__file__).with_name("fixtures") / "schema_before_migrations.sql"
@@ -54,13 +53,15 @@ def warehouse_before_migrations(engine: sa.Engine, monkeypatch: pytest.MonkeyPat
     with engine.begin() as conn:
         conn.exec_driver_sql(BEFORE_MIGRATIONS.read_text())
     with monkeypatch.context() as patched:
-        patched.setattr(load_module, "ensure_schema", lambda engine: None)
+        patched.setattr(schema, "upgrade", lambda engine: None)
         for release, values, ind in (
             (R1, {"2023": 1.0, "2024": 2.0}, 1.0),
             (R2, {"2023": 1.0, "2024": 2.5}, 1.5),
             (R3, {"2023": 1.0, "2024": 2.5, "2025": 3.0}, 1.5),
         ):
-            load_release(engine, release, observations(values, release), indicators(ind, release))
+            load_release(
+                engine, ReleaseInput.of(release, observations(values, release), indicators(ind, release))
+            )
     return engine
 
 
@@ -81,10 +82,16 @@ def test_a_warehouse_from_before_migrations_upgrades_with_every_answer_unchanged
     assert schema.upgrade(engine) == (schema.head(), schema.head())  # at head: nothing to do
 
     later = date(2026, 11, 26)
-    load_release(engine, later, observations({"2024": 2.6}, later), indicators(1.6, later), source="bea")
+    load_release(
+        engine,
+        ReleaseInput.of(later, observations({"2024": 2.6}, later), indicators(1.6, later), source="bea"),
+    )
     with pytest.raises(MixedSourcesError):
         load_release(
-            engine, R3 + timedelta(days=1), observations({}, R3), indicators(1.0, R3), source="sandbox"
+            engine,
+            ReleaseInput.of(
+                R3 + timedelta(days=1), observations({}, R3), indicators(1.0, R3), source="sandbox"
+            ),
         )
 
 

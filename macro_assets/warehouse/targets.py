@@ -1,0 +1,59 @@
+"""The warehouse's versioned tables: which columns key a value and which are the value, taken
+from silver's and gold's schemas so that a column added there reaches the load by itself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from macro_assets.transform import indicators, observations
+
+# A table of BEA's in the warehouse: (dataset, table_name), e.g. ("NIPA", "T10101"); an
+# indicator is its own table, ("gold", "real_gdp_growth_saar").
+TableRef = tuple[str, str]
+TABLE_COLUMNS = ("dataset", "table_name")
+
+
+@dataclass(frozen=True)
+class Target:
+    """A versioned table: each row one value of ``key`` from ``published_in`` to ``replaced_in``."""
+
+    table: str
+    key: tuple[str, ...]
+    attrs: tuple[str, ...]
+    # Columns a frame may lack: constants, and columns copied from another column.
+    defaults: dict[str, str] = field(default_factory=dict)
+    copies: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def columns(self) -> list[str]:
+        return [*self.key, *self.attrs]
+
+    @property
+    def staging(self) -> str:
+        return "staging_" + self.table.split(".")[1]
+
+
+def _attrs(schema: dict, key: tuple[str, ...]) -> tuple[str, ...]:
+    # release_date is the interval's bound (published_in), not an attribute of the value.
+    return tuple(c for c in schema if c not in key and c != "release_date")
+
+
+_OBSERVATION_KEY = tuple(observations.KEY)
+OBSERVATIONS = Target("bea.observations", _OBSERVATION_KEY, _attrs(observations.SCHEMA, _OBSERVATION_KEY))
+
+_INDICATOR_KEY = (*TABLE_COLUMNS, *indicators.KEY)
+INDICATORS = Target(
+    "bea.indicators",
+    _INDICATOR_KEY,
+    _attrs(indicators.SCHEMA, _INDICATOR_KEY),
+    # Each indicator is its own table: a release that publishes only some of them (GDP day,
+    # personal income day) leaves the others' timelines alone.
+    defaults={"dataset": "gold"},
+    copies={"table_name": "indicator"},
+)
+TARGETS = {"observations": OBSERVATIONS, "indicators": INDICATORS}
+
+
+def target_of(table: TableRef) -> str:
+    """Which of ``TARGETS`` holds a table's rows."""
+    return "indicators" if table[0] == "gold" else "observations"
