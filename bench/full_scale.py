@@ -1,8 +1,8 @@
 """Benchmark: every stage of one partition at full NIPA scale, against plain COPY and dlt.
 
 The BEA sandbox (its own process) serves ~260 detail tables, 1929 on, ≈2.6 million
-observations; BEA's limits apply on a shortened window. The pipeline materializes bea_raw,
-bronze, silver, gold and postgres_tables for one release, stage by stage, then again (an
+observations; BEA's limits apply on a shortened window. The pipeline materializes bea/bea_raw,
+bronze, silver, gold and the warehouse tables for one release, stage by stage, then again (an
 unchanged partition). On the same rows and the same PostgreSQL: a plain COPY of silver into an
 empty table with the same key, and dlt (its own virtualenv, bench/.venv-dlt) merging them,
 fed as Python records and as an Arrow table with the CSV loader. Writes bench/results.json.
@@ -50,11 +50,11 @@ RELEASE = "2026-10-29"
 NOW = "2026-11-02T12:00:00+00:00"
 KEY = "BE4C0000-0000-4000-8000-0000000f0115"
 STAGES = [
-    ("fetch", "bea_raw"),
-    ("keep", "bronze"),
-    ("parse", "silver"),
-    ("compute", "gold"),
-    ("load", "postgres_tables"),
+    ("fetch", ["bea/bea_raw"]),
+    ("keep", ["bea/bronze"]),
+    ("parse", ["bea/silver"]),
+    ("compute", ["bea/gold"]),
+    ("load", ["bea/observations", "bea/indicators"]),
 ]
 OBS_KEY = ["dataset", "table_name", "line_number", "geo_fips", "time_period"]
 
@@ -170,7 +170,7 @@ def materialize(
     meta = {}
     for event in result.get_asset_materialization_events():
         materialization = event.materialization
-        meta[materialization.asset_key.path[0]] = {
+        meta[materialization.asset_key.to_user_string()] = {
             k: getattr(v, "value", v) for k, v in materialization.metadata.items()
         }
     return elapsed, meta
@@ -308,15 +308,18 @@ def main() -> None:
                 "catalog": CatalogResource(path=str(catalog_file(workdir / "catalog.yaml", args.tables))),
             }
             stages: dict[str, dict[str, Any]] = {}
-            for stage, asset in STAGES:
+            for stage, assets in STAGES:
                 rss.reset()
                 cpu_before = sum(psutil.Process().cpu_times()[:2])
-                seconds, meta = materialize(instance, resources, [asset])
+                seconds, meta = materialize(instance, resources, assets)
                 cpu = sum(psutil.Process().cpu_times()[:2]) - cpu_before
-                rows = int(meta[asset].get("dagster/row_count", 0))
+                # The release's rows (the warehouse's tables report their own size as row_count).
+                rows = sum(
+                    int(meta[a].get("release_row_count", meta[a].get("dagster/row_count", 0))) for a in assets
+                )
                 peak, who = rss.peak()
                 stages[stage] = {
-                    "asset": asset,
+                    "asset": ",".join(assets),
                     "seconds": round(seconds, 2),
                     "rows": rows,
                     "rows_per_s": round(rows / seconds) if seconds else None,
@@ -326,13 +329,13 @@ def main() -> None:
                     "peak_rss_process": who,
                 }
                 print(
-                    f"{stage:<8} {asset:<16} {seconds:8.2f} s {cpu:8.2f} cpu-s {rows:>10,} rows "
+                    f"{stage:<8} {','.join(assets):<32} {seconds:8.2f} s {cpu:8.2f} cpu-s {rows:>10,} rows "
                     f"{peak:8.0f} MB  ({who})",
                     flush=True,
                 )
             first = sum(s["seconds"] for s in stages.values())
             rss.reset()
-            rerun, _ = materialize(instance, resources, [a for _, a in STAGES])
+            rerun, _ = materialize(instance, resources, [a for _, keys in STAGES for a in keys])
             rerun_peak = rss.peak()[0]
             print(f"re-run of the unchanged partition: {rerun:.2f} s (first: {first:.2f} s)", flush=True)
 

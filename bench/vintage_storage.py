@@ -43,7 +43,7 @@ def main() -> None:
     args = parser.parse_args()
 
     first = datetime.fromisoformat(args.first).date()
-    names = CatalogResource().load().releases
+    names = CatalogResource().load().release_names
     catalog_times = sorted(t for name, times in release_schedule().items() if name in names for t in times)
     moments: dict[str, datetime] = {}
     for t in catalog_times:

@@ -23,7 +23,8 @@ class CatalogError(ValueError):
 
 @dataclass(frozen=True)
 class CatalogTable:
-    release: str
+    # BEA's name of the release that publishes the table, e.g. "Gross Domestic Product".
+    release_name: str
     dataset: str
     table: str
     frequencies: tuple[str, ...]
@@ -61,8 +62,8 @@ class Catalog:
     tables: tuple[CatalogTable, ...]
 
     @property
-    def releases(self) -> list[str]:
-        return sorted({t.release for t in self.tables})
+    def release_names(self) -> list[str]:
+        return sorted({t.release_name for t in self.tables})
 
     @property
     def datasets(self) -> list[str]:

@@ -4,7 +4,7 @@ import dagster as dg
 
 from macro_assets.alerts.sensors import alert_on_run_failure, alert_on_stale_warehouse
 from macro_assets.assets.bronze import bronze
-from macro_assets.assets.freshness import fresh_against_bea_schedule
+from macro_assets.assets.checks import fresh_against_bea_calendar
 from macro_assets.assets.gold import gold
 from macro_assets.assets.raw import bea_raw
 from macro_assets.assets.silver import silver
@@ -18,8 +18,9 @@ from macro_assets.resources import resources_from_env
 ASSETS = [bea_raw, bronze, silver, gold, postgres_tables]
 
 defs = dg.Definitions(
-    assets=ASSETS,
-    asset_checks=[fresh_against_bea_schedule],
+    # Each asset links to the file and line that defines it, in the UI.
+    assets=dg.with_source_code_references(ASSETS),
+    asset_checks=[fresh_against_bea_calendar],
     jobs=[refresh_job, freshness_job],
     sensors=[release_sensor, dead_run_sensor, alert_on_run_failure, alert_on_stale_warehouse],
     schedules=[daily_vintage_check, freshness_schedule],

@@ -14,7 +14,7 @@ from macro_assets.resources.bea import BeaApiResource
 
 def due_release_dates(bea: BeaApiResource, catalog: Catalog, now: datetime | None = None) -> list[date]:
     """Every date on which one of the catalog's releases was published, up to ``now``."""
-    return passed_release_dates(bea.release_calendar(), catalog.releases, now or bea.now())
+    return passed_release_dates(bea.release_calendar(), catalog.release_names, now or bea.now())
 
 
 def registered(instance: dg.DagsterInstance) -> list[str]:

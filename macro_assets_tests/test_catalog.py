@@ -15,7 +15,7 @@ def test_default_catalog() -> None:
     assert states == {"SAPCE1", "SAPCE4", "SARPP", "SARPI", "SAINC1", "SAINC35", "SAGDP11", "SASUMMARY"} | {
         f"SAGDP{i}" for i in range(1, 10)
     }
-    assert catalog.releases == [
+    assert catalog.release_names == [
         "GDP by State",
         "Gross Domestic Product",
         "Personal Income and Outlays",

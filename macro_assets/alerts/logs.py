@@ -12,8 +12,10 @@ import os
 from datetime import UTC, datetime
 
 from macro_assets.bea.envelope import REDACTED
+from macro_assets.failures import step_label
 
-# The layer each asset is: what an operator filters on.
+# The layer each step is (by its asset's name under the source's prefix): what an operator
+# filters on.
 STAGES = {
     "bea_raw": "fetch",
     "bronze": "keep",
@@ -27,7 +29,7 @@ class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         meta = getattr(record, "dagster_meta", None) or {}
         tags = meta.get("job_tags") or {}
-        step = meta.get("step_key")
+        step = step_label(meta.get("step_key"))
         event = meta.get("dagster_event")
         doc = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
@@ -36,7 +38,7 @@ class JsonFormatter(logging.Formatter):
             "job": meta.get("job_name"),
             "partition": tags.get("dagster/partition"),
             "asset": step,
-            "stage": getattr(record, "stage", None) or STAGES.get(step or "", step),
+            "stage": getattr(record, "stage", None) or STAGES.get((step or "").rsplit("/")[-1], step),
             "event": event.event_type_value if event is not None else None,
             "message": meta.get("orig_message", record.getMessage()),
         }

@@ -6,9 +6,6 @@ from dataclasses import dataclass, field
 
 from macro_assets.bea import errors as bea_errors
 
-# Dagster wraps the asset's exception; the cause is what the operator needs.
-WRAPPERS = ("DagsterExecutionStepExecutionError", "RetryRequested")
-
 # The runbook's categories (docs/operability.md), by exception class name.
 CATEGORIES: dict[str, str] = {
     cls.__name__: cls.category

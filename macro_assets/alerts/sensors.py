@@ -6,30 +6,25 @@ import dagster as dg
 
 from macro_assets.alerts import messages
 from macro_assets.alerts.destinations import AlertsResource
-from macro_assets.assets.warehouse import postgres_tables
+from macro_assets.assets.warehouse import OBSERVATIONS
 from macro_assets.checks.freshness import NAME as FRESHNESS_CHECK
+from macro_assets.failures import first_step_failure, root_cause
 
-FRESHNESS_KEY = dg.AssetCheckKey(postgres_tables.key, FRESHNESS_CHECK)
-
-
-def _cause(error: dg.SerializableErrorInfo | None) -> dg.SerializableErrorInfo | None:
-    while error is not None and error.cls_name in messages.WRAPPERS and error.cause is not None:
-        error = error.cause
-    return error
+FRESHNESS_KEY = dg.AssetCheckKey(OBSERVATIONS, FRESHNESS_CHECK)
 
 
 def _first_failure(
     instance: dg.DagsterInstance, run_id: str
 ) -> tuple[str | None, dg.SerializableErrorInfo | None]:
     """The first failed step of a run (its asset) and the exception that failed it."""
-    for record in instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_FAILURE):
-        event = record.dagster_event
-        if event is not None:
-            return event.step_key, _cause(event.step_failure_data.error)
+    failed = instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_FAILURE)
+    step, error = first_step_failure(record.dagster_event for record in failed)
+    if step is not None:
+        return step, error
     for record in instance.all_logs(run_id, of_type=dg.DagsterEventType.RUN_FAILURE):
         event = record.dagster_event
         data = event.event_specific_data if event else None
-        return None, _cause(getattr(data, "error", None))
+        return None, root_cause(getattr(data, "error", None))
     return None, None
 
 
@@ -113,7 +108,7 @@ def alert_on_run_failure(context: dg.RunFailureSensorContext, alerts: AlertsReso
     name="alert_on_stale_warehouse",
     default_status=dg.DefaultSensorStatus.RUNNING,
     minimum_interval_seconds=300,
-    description="One alert when the freshness check of postgres_tables fails for a release; "
+    description="One alert when the freshness check of bea/observations fails for a release; "
     "again only for a newer overdue release.",
 )
 def alert_on_stale_warehouse(context: dg.SensorEvaluationContext, alerts: AlertsResource) -> dg.SkipReason:

@@ -4,31 +4,29 @@ import dagster as dg
 
 from macro_assets.assets.raw import bea_raw
 from macro_assets.assets.results import (
-    BACKFILL_POLICY,
-    GROUP,
     as_metadata,
+    asset_settings,
     check_results,
+    key,
     merge_metadata,
     releases_of,
     timed,
 )
 from macro_assets.checks import bronze as bronze_checks
 from macro_assets.lake import bronze as lake_bronze
-from macro_assets.partitions import release_date_partitions
 from macro_assets.resources.lake import LakeResource
 
 
 @dg.asset(
-    partitions_def=release_date_partitions,
-    backfill_policy=BACKFILL_POLICY,
+    **asset_settings("bronze"),
     deps=[bea_raw],
-    group_name=GROUP,
     kinds={"json"},
     description="Immutable, redacted BEA answers per release date, with a manifest "
     "(request, sha256, bytes, HTTP status, LastRevised, UTCProductionTime, fetched_at).",
     # Blocking: an answer that is not what the manifest says must not be parsed into silver.
     check_specs=[
-        dg.AssetCheckSpec(name, asset="bronze", blocking=True) for name in bronze_checks.CHECK_NAMES
+        dg.AssetCheckSpec(c.name, asset=key("bronze"), blocking=True, description=c.description)
+        for c in bronze_checks.CHECKS
     ],
 )
 def bronze(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
@@ -37,5 +35,5 @@ def bronze(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.Material
     metadata = {r: as_metadata(keep(lake, r, context.run_id, context.log)) for r in releases}
     outcomes = [lake_bronze.check(lake, r) for r in releases]
     return dg.MaterializeResult(
-        metadata=merge_metadata(metadata), check_results=check_results(outcomes, "bronze")
+        metadata=merge_metadata(metadata), check_results=check_results(outcomes, bronze.key)
     )

@@ -5,10 +5,10 @@ from datetime import date
 import dagster as dg
 
 from macro_assets.assets.results import (
-    BACKFILL_POLICY,
-    GROUP,
     as_metadata,
+    asset_settings,
     check_results,
+    key,
     merge_metadata,
     preview,
     releases_of,
@@ -18,27 +18,28 @@ from macro_assets.assets.silver import silver
 from macro_assets.checks import Outcome
 from macro_assets.checks import gold as gold_checks
 from macro_assets.lake import gold as lake_gold
-from macro_assets.partitions import release_date_partitions
 from macro_assets.resources.lake import LakeResource
 from macro_assets.transform.indicators import SCHEMA
 
 
 @dg.asset(
-    partitions_def=release_date_partitions,
-    backfill_policy=BACKFILL_POLICY,
+    **asset_settings("gold"),
     deps=[silver],
-    group_name=GROUP,
     kinds={"polars", "parquet"},
     description="Indicators: real and nominal GDP, real GDP growth (SAAR), PCE and core PCE "
     "inflation (year over year), the personal saving rate.",
     # Not blocking: these test BEA's own identities; a failure is worth a look, not a stop.
-    check_specs=[dg.AssetCheckSpec(name, asset="gold") for name in gold_checks.CHECK_NAMES],
+    check_specs=[
+        dg.AssetCheckSpec(c.name, asset=key("gold"), description=c.description) for c in gold_checks.CHECKS
+    ],
 )
 def gold(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
     per_release = {r: gold_release(context, r, lake) for r in releases_of(context)}
     return dg.MaterializeResult(
         metadata=merge_metadata({r: meta for r, (meta, _) in per_release.items()}),
-        check_results=check_results([o for _, o in per_release.values()], "gold", dg.AssetCheckSeverity.WARN),
+        check_results=check_results(
+            [o for _, o in per_release.values()], gold.key, dg.AssetCheckSeverity.WARN
+        ),
     )
 
 

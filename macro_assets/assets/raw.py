@@ -3,20 +3,17 @@ landed in the lake for bronze to keep (``macro_assets.lake.capture``)."""
 
 import dagster as dg
 
-from macro_assets.assets.results import BACKFILL_POLICY, GROUP, as_metadata, merge_metadata, releases_of
+from macro_assets.assets.results import as_metadata, asset_settings, merge_metadata, releases_of
 from macro_assets.lake import capture
-from macro_assets.partitions import release_date_partitions
 from macro_assets.resources.bea import BeaApiResource
 from macro_assets.resources.catalog import CatalogResource
 from macro_assets.resources.lake import LakeResource
 
 
 @dg.asset(
-    partitions_def=release_date_partitions,
-    group_name=GROUP,
+    **asset_settings("raw"),
     kinds={"python", "json"},
     pool="bea_api",
-    backfill_policy=BACKFILL_POLICY,
     description="BEA GetData answers for every catalog table, as served on the release date "
     "(API key redacted), landed in the lake for bronze to keep.",
 )

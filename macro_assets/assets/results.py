@@ -1,5 +1,6 @@
-"""What every asset shares: its group, its backfill policy, the step's release dates, and the
-turning of the core's plain results (metadata, check outcomes, rows) into Dagster's."""
+"""What every asset shares: its key prefix, group, owners, tags, code version and backfill
+policy, the step's release dates, and the turning of the core's plain results (metadata, check
+outcomes, rows) into Dagster's."""
 
 from __future__ import annotations
 
@@ -13,14 +14,42 @@ import dagster as dg
 import polars as pl
 
 from macro_assets.checks import Outcome, combine
-from macro_assets.partitions import parse_release_key
+from macro_assets.partitions import parse_release_key, release_date_partitions
+from macro_assets.version import code_version
 
+# Every asset of this source sits under one prefix (the warehouse schema's name too), so a
+# second source's bronze or silver cannot collide with BEA's.
+PREFIX = "bea"
 GROUP = "bea"
+OWNERS = ["team:macro-data-ingest"]
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 # Range backfills (`--partition-range A...B`) need every asset to run its whole range in one
 # step: each asset loops over the releases of its step.
 BACKFILL_POLICY = dg.BackfillPolicy.single_run()
+
+
+def key(name: str) -> dg.AssetKey:
+    """The asset key of one of this source's assets, e.g. ``bea/silver``."""
+    return dg.AssetKey([PREFIX, name])
+
+
+def tags(layer: str) -> dict[str, str]:
+    return {"source": PREFIX, "layer": layer}
+
+
+def asset_settings(layer: str) -> dict[str, Any]:
+    """What every asset of a release declares: prefix, group, owners, tags, code version,
+    partitions and backfill policy."""
+    return {
+        "key_prefix": [PREFIX],
+        "group_name": GROUP,
+        "owners": OWNERS,
+        "tags": tags(layer),
+        "code_version": code_version(),
+        "partitions_def": release_date_partitions,
+        "backfill_policy": BACKFILL_POLICY,
+    }
 
 
 def releases_of(context: dg.AssetExecutionContext) -> list[date]:
@@ -61,7 +90,7 @@ def merge_metadata(per_release: dict[date, dict[str, Any]]) -> dict[str, Any]:
 
 def check_results(
     per_release: list[list[Outcome]],
-    asset: str,
+    asset: dg.AssetKey,
     severity: dg.AssetCheckSeverity = dg.AssetCheckSeverity.ERROR,
 ) -> list[dg.AssetCheckResult]:
     """One AssetCheckResult per check over the step's releases (failed if any release failed)."""

@@ -6,10 +6,10 @@ import dagster as dg
 
 from macro_assets.assets.bronze import bronze
 from macro_assets.assets.results import (
-    BACKFILL_POLICY,
-    GROUP,
     as_metadata,
+    asset_settings,
     check_results,
+    key,
     merge_metadata,
     preview,
     releases_of,
@@ -18,7 +18,6 @@ from macro_assets.assets.results import (
 from macro_assets.checks import Outcome
 from macro_assets.checks import silver as silver_checks
 from macro_assets.lake import silver as lake_silver
-from macro_assets.partitions import release_date_partitions
 from macro_assets.resources.lake import LakeResource
 from macro_assets.transform.observations import SCHEMA
 
@@ -28,23 +27,21 @@ def column_schema() -> dg.TableSchema:
 
 
 @dg.asset(
-    partitions_def=release_date_partitions,
-    backfill_policy=BACKFILL_POLICY,
+    **asset_settings("silver"),
     deps=[bronze],
-    group_name=GROUP,
     kinds={"polars", "parquet"},
     description="Observations: (dataset, table_name, line_number, geo_fips, time_period) → value or marker.",
     # Blocking: observations that break the contract must not reach gold or the warehouse.
     check_specs=[
-        dg.AssetCheckSpec(check.__name__, asset="silver", blocking=True, description=check.__doc__)
-        for check in silver_checks.CHECKS
+        dg.AssetCheckSpec(c.name, asset=key("silver"), blocking=True, description=c.description)
+        for c in silver_checks.CHECKS
     ],
 )
 def silver(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
     per_release = {r: silver_release(context, r, lake) for r in releases_of(context)}
     return dg.MaterializeResult(
         metadata=merge_metadata({r: meta for r, (meta, _) in per_release.items()}),
-        check_results=check_results([outcomes for _, outcomes in per_release.values()], "silver"),
+        check_results=check_results([outcomes for _, outcomes in per_release.values()], silver.key),
     )
 
 

@@ -48,6 +48,6 @@ freshness_schedule = dg.ScheduleDefinition(
     execution_timezone="America/New_York",
     job=freshness_job,
     default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="Every hour: fails the freshness check of postgres_tables when a catalog release BEA "
+    description="Every hour: fails the freshness check of bea/observations when a catalog release BEA "
     "has published is not loaded within the grace period.",
 )

@@ -36,19 +36,19 @@ def release_sensor(
     handled: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
     tables = catalog.load().tables
     moment = vintage.now()
-    schedule = bea.release_calendar()
+    calendar = bea.release_calendar()
     new_keys: list[str] = []
     runs: list[dg.RunRequest] = []
     waiting: list[str] = []
     with bea.client() as client:
-        for release in sorted({t.release for t in tables}):
-            passed = [d for d in schedule.get(release, []) if d <= moment]
+        for release in sorted({t.release_name for t in tables}):
+            passed = [d for d in calendar.get(release, []) if d <= moment]
             if not passed:
                 continue
             day = max(passed).date()
             if handled.get(release, "") >= day.isoformat():
                 continue
-            probe = next(t for t in tables if t.release == release)
+            probe = next(t for t in tables if t.release_name == release)
             served = vintage.served_vintage(client, probe, moment.date())
             if served < day:
                 waiting.append(f"{release} of {day} (BEA still serves {probe.table} of {served})")

@@ -1,4 +1,4 @@
-"""BEA's release schedule (release_dates.json): which release happened when."""
+"""BEA's release calendar (release_dates.json): which release happened when."""
 
 from __future__ import annotations
 
@@ -34,10 +34,10 @@ def parse_release_dates(raw: bytes) -> dict[str, list[datetime]]:
 
 
 def passed_release_dates(
-    schedule: dict[str, list[datetime]], releases: list[str], now: datetime
+    calendar: dict[str, list[datetime]], releases: list[str], now: datetime
 ) -> list[date]:
     """The dates (as BEA's local date) on which any of ``releases`` was published by ``now``."""
-    missing = [r for r in releases if r not in schedule]
+    missing = [r for r in releases if r not in calendar]
     if missing:
         raise BeaSchemaError(f"BEA release calendar has no release named {missing[0]!r}")
-    return sorted({d.date() for r in releases for d in schedule[r] if d <= now})
+    return sorted({d.date() for r in releases for d in calendar[r] if d <= now})

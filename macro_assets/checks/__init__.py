@@ -1,8 +1,13 @@
 """Data-quality checks: pure functions over a layer's output, attached to the assets as
-Dagster asset checks (blocking where bad data must not flow on)."""
+Dagster asset checks (blocking where bad data must not flow on).
+
+Each module lists its checks as ``CHECKS``: a ``Check`` holds the name and description the UI
+shows and makes the outcomes, so a check's name is written once."""
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,8 +20,42 @@ class Outcome:
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Check:
+    """A check's name and what it verifies; ``run`` when it is one function of the data."""
+
+    name: str
+    description: str
+    run: Callable[..., Outcome] | None = field(default=None, compare=False, repr=False)
+
+    def outcome(self, passed: bool, description: str, metadata: dict[str, Any] | None = None) -> Outcome:
+        return Outcome(self.name, passed, description, metadata or {})
+
+    @classmethod
+    def of(cls, fn: Callable[..., Outcome]) -> Check:
+        """A check written as a function: its name and its docstring."""
+        return cls(fn.__name__, inspect.getdoc(fn) or "", fn)
+
+
+# Metadata that describes the data rather than counts it: kept from the first outcome.
+_NOT_COUNTS = {"columns"}
+
+
 def combine(outcomes: list[Outcome]) -> Outcome:
-    """One outcome for a check run over several releases (a range backfill)."""
+    """One outcome from one check's outcomes over parts (answers of a release, or the releases of
+    a range): passed if every part passed, counts summed, the failures' descriptions."""
+    first = outcomes[0]
     failed = [o for o in outcomes if not o.passed]
-    first = failed[0] if failed else outcomes[0]
-    return Outcome(first.name, not failed, first.description, first.metadata)
+    metadata: dict[str, Any] = {}
+    for outcome in outcomes:
+        for name, value in outcome.metadata.items():
+            if isinstance(value, dict):
+                merged = metadata.setdefault(name, {})
+                for k, v in value.items():
+                    merged[k] = merged.get(k, 0) + v
+            elif isinstance(value, int) and not isinstance(value, bool) and name not in _NOT_COUNTS:
+                metadata[name] = metadata.get(name, 0) + value
+            else:
+                metadata.setdefault(name, value)
+    description = "; ".join(o.description for o in failed[:3]) if failed else first.description
+    return Outcome(first.name, not failed, description, metadata)

@@ -8,8 +8,23 @@ from collections.abc import Iterable
 
 from macro_assets.bea import envelope
 from macro_assets.bea.errors import BeaError
-from macro_assets.checks import Outcome
+from macro_assets.checks import Check, Outcome
 from macro_assets.lake.manifest import Entry
+
+VALID_ENVELOPE = Check(
+    "valid_envelope",
+    "Every answer decodes as BEA's envelope (BEAAPI → Results) with data rows, not an error inside HTTP 200.",
+)
+LAST_REVISED_PARSED = Check(
+    "last_revised_parsed",
+    "Every answer's LastRevised parses as a date and equals what the manifest recorded.",
+)
+SHA256_AS_RECORDED = Check(
+    "sha256_as_recorded",
+    "Every answer and every stored object in bronze hash to the manifest's sha256 and "
+    "object_sha256: nothing changed since it was stored.",
+)
+CHECKS = (VALID_ENVELOPE, LAST_REVISED_PARSED, SHA256_AS_RECORDED)
 
 
 def bronze_checks(objects: Iterable[tuple[Entry, bytes, bytes]]) -> list[Outcome]:
@@ -43,14 +58,12 @@ def bronze_checks(objects: Iterable[tuple[Entry, bytes, bytes]]) -> list[Outcome
 
 def envelope_outcomes(invalid: list[str], revised: list[str], n: int) -> list[Outcome]:
     return [
-        Outcome(
-            "valid_envelope",
+        VALID_ENVELOPE.outcome(
             not invalid,
             f"{len(invalid)} of {n} answers invalid: {invalid[:2]}",
             {"answers": n},
         ),
-        Outcome(
-            "last_revised_parsed",
+        LAST_REVISED_PARSED.outcome(
             not revised,
             f"LastRevised missing or not as recorded in {revised[:3]}",
             {"answers": n},
@@ -59,8 +72,7 @@ def envelope_outcomes(invalid: list[str], revised: list[str], n: int) -> list[Ou
 
 
 def sha256_outcome(differing: list[str], n: int) -> Outcome:
-    return Outcome(
-        "sha256_as_recorded",
+    return SHA256_AS_RECORDED.outcome(
         not differing,
         f"{len(differing)} answers differ from their manifest sha256: {differing[:3]}",
         {"answers": n},
@@ -85,6 +97,3 @@ def hashes_as_recorded(objects: Iterable[tuple[Entry, bool]]) -> Outcome:
         if not as_recorded:
             differing.append(entry.name)
     return sha256_outcome(differing, n)
-
-
-CHECK_NAMES = ("valid_envelope", "last_revised_parsed", "sha256_as_recorded")

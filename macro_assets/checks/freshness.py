@@ -1,4 +1,4 @@
-"""Freshness: the warehouse is not behind BEA's release schedule."""
+"""Freshness: the warehouse is not behind BEA's release calendar."""
 
 from __future__ import annotations
 
@@ -7,20 +7,20 @@ from datetime import date, datetime, timedelta
 
 from macro_assets.checks import Outcome
 
-NAME = "fresh_against_bea_schedule"
+NAME = "fresh_against_bea_calendar"
 
 
 def freshness(
     loaded: Iterable[date],
-    schedule: dict[str, list[datetime]],
+    calendar: dict[str, list[datetime]],
     releases: Iterable[str],
     now: datetime,
     grace: timedelta,
 ) -> Outcome:
     """Passed when the newest loaded release date is no older than the newest catalog release
-    that BEA's schedule says came out more than ``grace`` ago (the API may lag the 08:30
+    that BEA's release calendar says came out more than ``grace`` ago (the API may lag the 08:30
     publication, and a run takes minutes)."""
-    due = [(stamp, name) for name in releases for stamp in schedule.get(name, []) if stamp + grace <= now]
+    due = [(stamp, name) for name in releases for stamp in calendar.get(name, []) if stamp + grace <= now]
     newest_loaded = max(loaded, default=None)
     metadata: dict[str, object] = {
         "newest_loaded": newest_loaded.isoformat() if newest_loaded else "none",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from macro_assets.checks import Outcome
+from macro_assets.checks import Check, Outcome
 
 # T10105: GDP (line 1) = PCE (2) + investment (7) + net exports (15) + government (22).
 _GDP_PARTS = {1: 1.0, 2: -1.0, 7: -1.0, 15: -1.0, 22: -1.0}
@@ -83,4 +83,4 @@ def indicators_without_gaps(ind: pl.DataFrame) -> Outcome:
     )
 
 
-CHECK_NAMES = ("gdp_identity", "growth_matches_published", "indicators_without_gaps")
+CHECKS = tuple(Check.of(f) for f in (gdp_identity, growth_matches_published, indicators_without_gaps))

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import polars as pl
 
-from macro_assets.checks import Outcome
+from macro_assets.checks import Check, Outcome
 from macro_assets.transform.observations import KEY, MARKERS, SCHEMA
+from macro_assets.transform.periods import CANONICAL
 
-_PERIOD = {"A": r"^\d{4}$", "Q": r"^\d{4}Q[1-4]$", "M": r"^\d{4}M(0[1-9]|1[0-2])$"}
 _SERIES = ["dataset", "table_name", "line_number", "geo_fips", "frequency"]
 
 
 def schema_contract(frame: pl.DataFrame) -> Outcome:
+    """Silver's columns and types are exactly the documented schema (transform/observations.SCHEMA)."""
     expected, actual = dict(SCHEMA), dict(frame.schema)
     wrong = {c: str(actual.get(c)) for c, t in expected.items() if actual.get(c) != t}
     extra = sorted(set(actual) - set(expected))
@@ -21,20 +22,22 @@ def schema_contract(frame: pl.DataFrame) -> Outcome:
 
 
 def key_unique(frame: pl.DataFrame) -> Outcome:
+    """No (dataset, table_name, line_number, geo_fips, time_period) holds two observations."""
     dupes = frame.select(KEY).is_duplicated().sum()
     return Outcome("key_unique", dupes == 0, f"{dupes} rows repeat a key", {"duplicate_rows": int(dupes)})
 
 
 def period_format(frame: pl.DataFrame) -> Outcome:
+    """Every time_period is in its frequency's canonical spelling: 2024, 2024Q1, 2024M01."""
     # Each distinct (frequency, period) once: a release has a few hundred of them.
     pairs = frame.group_by("frequency", "time_period").len()
     bad = pairs.filter(
         pl.when(pl.col("frequency") == "A")
-        .then(~pl.col("time_period").str.contains(_PERIOD["A"]))
+        .then(~pl.col("time_period").str.contains(CANONICAL["A"]))
         .when(pl.col("frequency") == "Q")
-        .then(~pl.col("time_period").str.contains(_PERIOD["Q"]))
+        .then(~pl.col("time_period").str.contains(CANONICAL["Q"]))
         .when(pl.col("frequency") == "M")
-        .then(~pl.col("time_period").str.contains(_PERIOD["M"]))
+        .then(~pl.col("time_period").str.contains(CANONICAL["M"]))
         .otherwise(True)
     )
     sample = bad.sort("time_period")["time_period"].head(3).to_list()
@@ -63,6 +66,7 @@ def markers_known(frame: pl.DataFrame) -> Outcome:
 
 
 def one_unit_per_series(frame: pl.DataFrame) -> Outcome:
+    """A series keeps one unit and one unit multiplier across its periods."""
     mixed = (
         frame.group_by(_SERIES)
         .agg(pl.struct("unit", "unit_mult").n_unique().alias("units"))
@@ -77,7 +81,9 @@ def one_unit_per_series(frame: pl.DataFrame) -> Outcome:
     )
 
 
-CHECKS = (schema_contract, key_unique, period_format, markers_known, one_unit_per_series)
+CHECKS = tuple(
+    Check.of(f) for f in (schema_contract, key_unique, period_format, markers_known, one_unit_per_series)
+)
 
 # Checks that hold for a release when they hold for each of its answers (their keys and series
 # include the table), run answer by answer; key uniqueness also runs over the whole file.
@@ -93,22 +99,3 @@ def key_unique_lazy(scan: pl.LazyFrame) -> Outcome:
 def key_unique_passed() -> Outcome:
     """key_unique's outcome when the keys are known to be distinct (their hashes are)."""
     return Outcome("key_unique", True, "0 rows repeat a key", {"duplicate_rows": 0})
-
-
-def merge(outcomes: list[Outcome]) -> Outcome:
-    """One outcome from a check's per-answer outcomes: passed if all passed; counts summed."""
-    first = outcomes[0]
-    failed = [o for o in outcomes if not o.passed]
-    metadata: dict = {}
-    for outcome in outcomes:
-        for name, value in outcome.metadata.items():
-            if isinstance(value, dict):
-                merged = metadata.setdefault(name, {})
-                for k, v in value.items():
-                    merged[k] = merged.get(k, 0) + v
-            elif isinstance(value, int) and name != "columns":
-                metadata[name] = metadata.get(name, 0) + value
-            else:
-                metadata.setdefault(name, value)
-    description = "; ".join(o.description for o in failed[:3]) if failed else first.description
-    return Outcome(first.name, not failed, description, metadata)

@@ -7,7 +7,19 @@ from datetime import date
 import polars as pl
 import sqlalchemy as sa
 
-from macro_assets.checks import Outcome
+from macro_assets.checks import Check, Outcome
+
+ROWS_MATCH_SILVER = Check(
+    "rows_match_silver",
+    "Per table loaded from the release, the warehouse's rows as of the release date are exactly "
+    "silver's, as many per table.",
+)
+NO_DUPLICATE_KEYS = Check(
+    "no_duplicate_keys",
+    "As of the release date no (table, line, geography, period) has two values: the vintage "
+    "intervals do not overlap.",
+)
+CHECKS = (ROWS_MATCH_SILVER, NO_DUPLICATE_KEYS)
 
 # Table by table (LATERAL): within one table the primary key's index yields rows in key order,
 # so rows per key are counted without sorting the release (a sort of 2.6 million rows spilled
@@ -45,20 +57,15 @@ def warehouse_checks(engine: sa.Engine, release: date, silver: pl.DataFrame | pl
     duplicated = sorted(f"{d}/{t}" for d, t, n, distinct in rows if n != distinct)
     mismatched = sorted(k for k in expected if stored.get(k) != expected[k])
     return [
-        Outcome(
-            "rows_match_silver",
+        ROWS_MATCH_SILVER.outcome(
             not mismatched,
             f"tables whose rows as of {release} differ from silver: "
             f"{[(k, stored.get(k), expected[k]) for k in mismatched[:3]]}",
             {"tables": len(expected)},
         ),
-        Outcome(
-            "no_duplicate_keys",
+        NO_DUPLICATE_KEYS.outcome(
             not duplicated,
             f"tables with a key twice as of {release}: {duplicated[:3]}",
             {"tables": len(rows)},
         ),
     ]
-
-
-CHECK_NAMES = ("rows_match_silver", "no_duplicate_keys")

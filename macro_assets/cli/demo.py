@@ -10,6 +10,7 @@ import dagster as dg
 import sqlalchemy as sa
 
 from macro_assets import releases as rel
+from macro_assets.failures import first_step_failure
 
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
@@ -18,17 +19,11 @@ def _step(message: str) -> None:
     click.echo(click.style("==> ", fg="cyan", bold=True) + message, err=True)
 
 
-_WRAPPERS = ("DagsterExecutionStepExecutionError", "RetryRequested")
-
-
 def first_error_line(result: dg.ExecuteInProcessResult) -> str:
-    for event in result.all_events:
-        if event.is_step_failure and event.step_failure_data.error:
-            error = event.step_failure_data.error
-            while error.cause is not None and error.cls_name in _WRAPPERS:
-                error = error.cause
-            return f"{event.step_key}: {error.message.strip().splitlines()[0]}"
-    return "the run failed"
+    step, error = first_step_failure(result.all_events)
+    if error is None:
+        return "the run failed"
+    return f"{step}: {error.message.strip().splitlines()[0]}"
 
 
 def summary(engine: sa.Engine, release: str) -> str:
@@ -77,7 +72,9 @@ def run_demo(instance: dg.DagsterInstance, partition_key: str | None) -> None:
         new = rel.register(instance, dates)
         _step(f"release calendar: {len(dates)} releases passed, {len(new)} newly registered")
         key = partition_key or rel.registered(instance)[-1]
-        _step(f"materializing bea_raw → bronze → silver → gold → postgres_tables for release {key}")
+        _step(
+            f"materializing bea/bea_raw → bronze → silver → gold → observations, indicators for release {key}"
+        )
         result = defs.resolve_job_def(refresh_job.name).execute_in_process(
             partition_key=key, instance=instance, run_config=QUIET_LOGS, raise_on_error=False
         )

@@ -62,7 +62,7 @@ def releases() -> None:
 @releases.command("sync")
 @one_line_errors
 def releases_sync() -> None:
-    """Register every release date BEA's schedule says has passed for the catalog's releases."""
+    """Register every release date BEA's release calendar says has passed for the catalog's releases."""
     import dagster as dg
 
     from macro_assets import releases as rel

@@ -60,7 +60,7 @@ def verdict(release: date, unit: FetchUnit, last_revised: date, publishing: set[
     "not_yet" (a release published that day, still served with an older vintage)."""
     if last_revised > release:
         return "superseded"
-    if unit.table.release in publishing and last_revised < release:
+    if unit.table.release_name in publishing and last_revised < release:
         return "not_yet"
     return "in_force"
 
@@ -71,7 +71,7 @@ def entry_of(unit: FetchUnit, answer: Answer, stored: bytes) -> Entry:
         dataset=unit.table.dataset,
         table=unit.table.table,
         line_code=unit.line_code,
-        release=unit.table.release,
+        release=unit.table.release_name,
         key="",
         sha256=sha256(answer.raw),
         object_sha256=sha256(stored),
@@ -102,9 +102,9 @@ class _Superseded:
 
     def note(self, unit: FetchUnit, revised: date) -> None:
         self.skipped.append(f"{unit.label} (LastRevised {revised})")
-        if unit.table.release in self.publishing:
+        if unit.table.release_name in self.publishing:
             self.gone.setdefault(
-                unit.table.release,
+                unit.table.release_name,
                 f"{unit.label} is now served as revised on {revised}, after release {self.release}",
             )
 
@@ -224,7 +224,7 @@ class _Lander:
         found = verdict(self.release, unit, answer.last_revised, self.publishing)
         if found == "not_yet":
             raise BeaUnavailableError(
-                f"BEA does not serve {unit.table.release} of {self.release} yet: {unit.label} is still "
+                f"BEA does not serve {unit.table.release_name} of {self.release} yet: {unit.label} is still "
                 f"the vintage of {answer.last_revised}; run again later (the release sensor waits for it)"
             )
         line = self.progress.note(len(answer.raw))
@@ -251,7 +251,7 @@ def _refuse_if_gone(
     entries: list[Entry],
 ) -> None:
     """Nothing published that day can be captured any more: say so, store nothing."""
-    published_here = {t.release for t in tables} & publishing
+    published_here = {t.release_name for t in tables} & publishing
     captured_here = {e.release for e in entries} & published_here
     if not entries or (superseded.gone and not captured_here):
         first = next(iter(superseded.gone.values()), f"no table still carries the vintage of {release}")

@@ -109,7 +109,7 @@ def _bronze_copy(
         "dataset": unit.table.dataset,
         "table": unit.table.table,
         "line_code": unit.line_code,
-        "release": unit.table.release,
+        "release": unit.table.release_name,
         "http_status": 200,
         "request": request_of(unit),
     }

@@ -13,7 +13,7 @@ import polars as pl
 import pyarrow.parquet as pq
 
 from macro_assets.bea.errors import BeaSchemaError
-from macro_assets.checks import Outcome
+from macro_assets.checks import Outcome, combine
 from macro_assets.checks import silver as silver_checks
 from macro_assets.checks.bronze import stored_as_recorded
 from macro_assets.lake import layout
@@ -141,7 +141,7 @@ def build(lake: Store, release: date, log: Log) -> Built:
     shape_changes = changes_since_previous_vintage(lake, release, shapes)
     for change in shape_changes:
         log.warning(f"shape changed: {change}")
-    outcomes = [silver_checks.merge(per_check[check.__name__]) for check in silver_checks.PER_ANSWER]
+    outcomes = [combine(per_check[check.__name__]) for check in silver_checks.PER_ANSWER]
     # A key could repeat across two answers of one table. Distinct key hashes prove there is
     # none; only if two collide is the written file grouped by key to count exactly.
     hashes = pl.concat(key_hashes) if key_hashes else pl.Series(dtype=pl.UInt64)

@@ -21,7 +21,7 @@ from macro_assets.lake.stores import Store
 from macro_assets.transform.indicators import INDICATORS
 from macro_assets.warehouse.audit import Audit, LoadCounts, TableInfo
 from macro_assets.warehouse.load import ReleaseData, ReleaseInput, load_release
-from macro_assets.warehouse.targets import TableRef
+from macro_assets.warehouse.targets import TARGETS, TableRef
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,8 @@ class Loaded:
     counts: dict[str, LoadCounts]
     # Rows of the release in silver and gold, per target.
     release_rows: dict[str, int]
+    # Rows of each warehouse table after the load, every vintage included.
+    table_rows: dict[str, int]
     outcomes: list[Outcome]
 
 
@@ -94,4 +96,9 @@ def load(lake: Store, engine: sa.Engine, release: date, audit: Audit, log: Log) 
         "observations": pq.read_metadata(io.BytesIO(silver_bytes)).num_rows,
         "indicators": pq.read_metadata(io.BytesIO(gold_bytes)).num_rows,
     }
-    return Loaded(counts, release_rows, outcomes)
+    with engine.connect() as conn:
+        table_rows = {
+            name: conn.execute(sa.text(f"SELECT count(*) FROM {target.table}")).scalar_one()  # noqa: S608
+            for name, target in TARGETS.items()
+        }
+    return Loaded(counts, release_rows, table_rows, outcomes)

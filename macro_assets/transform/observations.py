@@ -9,6 +9,7 @@ import polars as pl
 
 from macro_assets.bea import envelope
 from macro_assets.bea.errors import BeaSchemaError
+from macro_assets.transform.periods import typed_periods
 
 # A marker is a status, never a zero and never a parse error.
 MARKERS = frozenset({"(NA)", "(D)", "(NM)", "(*)", "(L)", "(S)", "(X)", "n.s.", "n.a.", "...", ""})
@@ -85,7 +86,6 @@ _RAW = (
     "unit",
     "unit_mult",
 )
-_PERIOD = r"^(\d{4})(?:Q([1-4])|M(\d{1,2}))?$"
 
 
 def _first_bad(frame: pl.DataFrame, bad: pl.Expr, column: str) -> tuple[str, str] | None:
@@ -119,51 +119,12 @@ def _refuse_nul(frame: pl.DataFrame) -> None:
             )
 
 
-def _periods(frame: pl.DataFrame) -> pl.DataFrame:
-    """Each distinct TimePeriod of ``frame`` typed once: a release has a few hundred periods and
-    millions of rows, so this is joined back instead of parsed per row."""
-    parts = pl.col("period").str.strip_chars().str.extract_groups(_PERIOD)
-    periods = (
-        frame.select(pl.col("period").unique())
-        .with_columns(
-            parts.struct.field("1").cast(pl.Int32).alias("_year"),
-            parts.struct.field("2").cast(pl.Int32).alias("_q"),
-            parts.struct.field("3").cast(pl.Int32).alias("_m"),
-        )
-        .with_columns(
-            (
-                pl.col("_year").is_null() | (pl.col("_m").is_not_null() & ~pl.col("_m").is_between(1, 12))
-            ).alias("_bad_period")
-        )
-    )
-    first_month = pl.coalesce(pl.col("_q") * 3 - 2, pl.col("_m"), pl.lit(1))
-    last_month = pl.coalesce(pl.col("_q") * 3, pl.col("_m"), pl.lit(12))
-    year = pl.col("_year").cast(pl.String)
-    valid = pl.col("_bad_period").not_()
-    return periods.with_columns(
-        pl.when(pl.col("_q").is_not_null())
-        .then(pl.concat_str(year, pl.lit("Q"), pl.col("_q").cast(pl.String)))
-        .when(pl.col("_m").is_not_null())
-        .then(pl.concat_str(year, pl.lit("M"), pl.col("_m").cast(pl.String).str.zfill(2)))
-        .otherwise(year)
-        .alias("time_period"),
-        pl.when(pl.col("_q").is_not_null())
-        .then(pl.lit("Q"))
-        .when(pl.col("_m").is_not_null())
-        .then(pl.lit("M"))
-        .otherwise(pl.lit("A"))
-        .alias("frequency"),
-        pl.when(valid).then(pl.date(pl.col("_year"), first_month, 1)).alias("period_start"),
-        pl.when(valid).then(pl.date(pl.col("_year"), last_month, 1).dt.month_end()).alias("period_end"),
-    ).drop("_year", "_q", "_m")
-
-
 def typed_frame(raw: pl.DataFrame, release_date: date, *, unique_keys: bool = True) -> pl.DataFrame:
     """Text columns of one or more answers → silver's typed columns, column at a time (no Python
     per row). Errors name the answer and the first offending value. ``unique_keys`` checks that
     no key repeats (the caller may check it over a whole release instead)."""
     text = pl.col("raw_value").str.strip_chars()
-    frame = raw.join(_periods(raw), on="period", how="left", maintain_order="left").with_columns(
+    frame = raw.join(typed_periods(raw), on="period", how="left", maintain_order="left").with_columns(
         text.alias("_text"),
         text.is_in(list(MARKERS)).alias("_marker"),
         text.str.replace_all(",", "", literal=True).cast(pl.Float64, strict=False).alias("_number"),

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import polars as pl
+
 from macro_assets.transform import indicators, observations
 
 # A table of BEA's in the warehouse: (dataset, table_name), e.g. ("NIPA", "T10101"); an
@@ -20,6 +22,8 @@ class Target:
     table: str
     key: tuple[str, ...]
     attrs: tuple[str, ...]
+    # The frame's schema the columns come from (silver's or gold's).
+    schema: dict[str, pl.DataType] = field(default_factory=dict)
     # Columns a frame may lack: constants, and columns copied from another column.
     defaults: dict[str, str] = field(default_factory=dict)
     copies: dict[str, str] = field(default_factory=dict)
@@ -32,6 +36,15 @@ class Target:
     def staging(self) -> str:
         return "staging_" + self.table.split(".")[1]
 
+    def column_types(self) -> list[tuple[str, str]]:
+        """Every column of the table with its SQL type, the interval's bounds last."""
+        typed = [(c, _SQL_TYPES[type(self.schema.get(c, pl.String()))]) for c in self.columns]
+        return [*typed, ("published_in", "date"), ("replaced_in", "date")]
+
+
+_SQL_TYPES = {pl.String: "text", pl.Int32: "integer", pl.Int64: "bigint", pl.Float64: "double precision"}
+_SQL_TYPES[pl.Date] = "date"
+
 
 def _attrs(schema: dict, key: tuple[str, ...]) -> tuple[str, ...]:
     # release_date is the interval's bound (published_in), not an attribute of the value.
@@ -39,13 +52,16 @@ def _attrs(schema: dict, key: tuple[str, ...]) -> tuple[str, ...]:
 
 
 _OBSERVATION_KEY = tuple(observations.KEY)
-OBSERVATIONS = Target("bea.observations", _OBSERVATION_KEY, _attrs(observations.SCHEMA, _OBSERVATION_KEY))
+OBSERVATIONS = Target(
+    "bea.observations", _OBSERVATION_KEY, _attrs(observations.SCHEMA, _OBSERVATION_KEY), observations.SCHEMA
+)
 
 _INDICATOR_KEY = (*TABLE_COLUMNS, *indicators.KEY)
 INDICATORS = Target(
     "bea.indicators",
     _INDICATOR_KEY,
     _attrs(indicators.SCHEMA, _INDICATOR_KEY),
+    indicators.SCHEMA,
     # Each indicator is its own table: a release that publishes only some of them (GDP day,
     # personal income day) leaves the others' timelines alone.
     defaults={"dataset": "gold"},

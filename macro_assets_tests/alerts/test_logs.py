@@ -31,21 +31,21 @@ def test_every_line_is_json_with_the_run_partition_asset_and_stage(
     err = capfd.readouterr().err
     assert key not in err
     lines = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
-    assets = {a.key.path[0] for a in ASSETS}
+    assets = {"bea/" + a.op.name.removeprefix("bea__") for a in ASSETS}
     ours = [line for line in lines if line.get("asset") in assets and not line.get("event")]
     assert len(ours) > 10
     assert {line["run_id"] for line in lines} == {result.run_id}
     assert all(line["partition"] == RELEASE for line in ours)
     stages = {line["asset"]: line["stage"] for line in ours}
-    assert {"bea_raw", "postgres_tables"} <= set(stages)
+    assert {"bea/bea_raw", "bea/postgres_tables"} <= set(stages)
     assert (
         stages.items()
         <= {
-            "bea_raw": "fetch",
-            "bronze": "keep",
-            "silver": "parse",
-            "gold": "compute",
-            "postgres_tables": "load",
+            "bea/bea_raw": "fetch",
+            "bea/bronze": "keep",
+            "bea/silver": "parse",
+            "bea/gold": "compute",
+            "bea/postgres_tables": "load",
         }.items()
     )
     load = next(line for line in ours if line["message"].startswith("bea.observations:"))

@@ -10,7 +10,7 @@ import pytest
 
 from macro_assets.alerts.destinations import AlertsResource
 from macro_assets.alerts.sensors import alert_on_run_failure, alert_on_stale_warehouse
-from macro_assets.assets.freshness import fresh_against_bea_schedule
+from macro_assets.assets.checks import fresh_against_bea_calendar
 from macro_assets.automation import vintage
 from macro_assets.definitions import ASSETS
 from macro_assets.jobs import freshness_job
@@ -56,18 +56,18 @@ def test_a_failed_run_is_announced_once(
     alerts = AlertsResource(
         sns_topic_arn=topic.arn, webhook_url=webhook.url, ui_url="http://dagster.example:3000"
     )
-    first = run(instance, dict(resources, bea=dead_bea), selection=["bea_raw"])
+    first = run(instance, dict(resources, bea=dead_bea), selection=["bea/bea_raw"])
     assert not first.success
     evaluate_run_failure(instance, first, alerts)
     (hook,) = webhook.received
     (sns,) = topic.messages()
-    assert hook["partition"] == "2026-10-30" and hook["asset"] == "bea_raw"
+    assert hook["partition"] == "2026-10-30" and hook["asset"] == "bea/bea_raw"
     assert hook["category"] == "unavailable" and hook["error_class"] == "BeaUnavailableError"
     assert hook["run_url"] == f"http://dagster.example:3000/runs/{first.run_id}"
     assert hook["detail"] == "BEA release calendar http://127.0.0.1:9/cal.json unreachable: ConnectionError"
-    assert sns["Subject"] == "macro-data-ingest: bea_raw for release 2026-10-30 failed (unavailable)"
+    assert sns["Subject"] == "macro-data-ingest: bea/bea_raw for release 2026-10-30 failed (unavailable)"
 
-    again = run(instance, dict(resources, bea=dead_bea), selection=["bea_raw"])  # the same failure
+    again = run(instance, dict(resources, bea=dead_bea), selection=["bea/bea_raw"])  # the same failure
     evaluate_run_failure(instance, again, alerts)
     assert len(webhook.received) == 1 and topic.messages() == []
 
@@ -84,14 +84,14 @@ def test_a_failed_blocking_check_is_announced_with_the_check(
     assert not result.success
     evaluate_run_failure(instance, result, AlertsResource(webhook_url=webhook.url))
     (hook,) = webhook.received
-    assert hook["asset"] == "silver" and hook["category"] == "check_failed"
-    assert hook["detail"].startswith("silver:one_unit_per_series failed: ")
+    assert hook["asset"] == "bea/silver" and hook["category"] == "check_failed"
+    assert hook["detail"].startswith("bea/silver:one_unit_per_series failed: ")
 
 
 def test_no_destination_means_only_a_log_line(
     instance: dg.DagsterInstance, resources: dict, dead_bea: BeaApiResource, caplog: pytest.LogCaptureFixture
 ) -> None:
-    result = run(instance, dict(resources, bea=dead_bea), selection=["bea_raw"])
+    result = run(instance, dict(resources, bea=dead_bea), selection=["bea/bea_raw"])
     evaluate_run_failure(instance, result, AlertsResource())
     assert "no destination configured" in caplog.text
 
@@ -101,7 +101,7 @@ def test_a_stale_warehouse_is_announced_once_per_overdue_release(
 ) -> None:
     monkeypatch.setattr(vintage, "now", lambda: SANDBOX_NOW)
     defs = dg.Definitions(
-        assets=ASSETS, asset_checks=[fresh_against_bea_schedule], jobs=[freshness_job], resources=resources
+        assets=ASSETS, asset_checks=[fresh_against_bea_calendar], jobs=[freshness_job], resources=resources
     )
     alerts = AlertsResource(webhook_url=webhook.url)
 

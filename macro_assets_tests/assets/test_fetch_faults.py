@@ -55,7 +55,7 @@ def test_transient_faults_recover_with_the_right_data(
         faults.add(fault)
     result = run(instance, faulty_resources)
     assert result.success
-    raw_meta = result.asset_materializations_for_node("bea_raw")[0].metadata
+    raw_meta = result.asset_materializations_for_node("bea__bea_raw")[0].metadata
     assert raw_meta["retries"].value == 6 and raw_meta["http_429"].value == 0
     manifest = json.loads(lake.get(f"bronze/release_date={RELEASE}/_manifest.json"))
     t10101 = next(o for o in manifest["objects"] if o["table"] == "T10101")
@@ -124,13 +124,13 @@ def test_a_failed_capture_resumes_fetching_only_what_it_lacks(
     """A permanent fault on one table ends the run after other answers landed; once the fault is
     gone the re-run keeps those and asks BEA only for the rest, without planning again."""
     faults.add(Fault("api_error", "SAGDP2", times=1))
-    assert not run(instance, faulty_resources, selection=["bea_raw"]).success
+    assert not run(instance, faulty_resources, selection=["bea/bea_raw"]).success
     landed = len([k for k in lake_keys(lake, "landing") if "/_entries/" in k])
     assert 0 < landed < 45
 
-    result = run(instance, faulty_resources, selection=["bea_raw", "bronze"])
+    result = run(instance, faulty_resources, selection=["bea/bea_raw", "bea/bronze"])
     assert result.success
-    meta = {k: v.value for k, v in result.asset_materializations_for_node("bea_raw")[0].metadata.items()}
+    meta = {k: v.value for k, v in result.asset_materializations_for_node("bea__bea_raw")[0].metadata.items()}
     assert meta["answers_resumed"] == landed and meta["answers_fetched"] == 45 - landed
     assert meta["planned_requests"] == 45 - landed and meta["plan_lookups"] == 0
     assert meta["api_calls"] == 45 - landed

@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from macro_assets.definitions import ASSETS
+from macro_assets.failures import first_step_failure
 from macro_assets.partitions import release_date_partitions
 from macro_assets.resources.bea import BeaApiResource
 from macro_assets.resources.catalog import CatalogResource
@@ -38,13 +39,8 @@ def run(
 
 
 def failure(result: dg.ExecuteInProcessResult) -> str:
-    event = next(e for e in result.all_events if e.is_step_failure)
-    error = event.step_failure_data.error
-    while error.cause is not None and error.cls_name in (
-        "DagsterExecutionStepExecutionError",
-        "RetryRequested",
-    ):
-        error = error.cause
+    _, error = first_step_failure(result.all_events)
+    assert error is not None, "the run should have failed in a step"
     return error.message
 
 
@@ -82,7 +78,7 @@ def test_release_flows_through_every_layer(
     assert len(raw) == t10101["bytes"] and b"REDACTED" in raw
 
     counts = table_counts(database_url)
-    silver_rows = result.asset_materializations_for_node("silver")[0].metadata["dagster/row_count"].value
+    silver_rows = result.asset_materializations_for_node("bea__silver")[0].metadata["dagster/row_count"].value
     assert counts["observations"] == silver_rows == sum(o["rows"] for o in manifest["objects"])
     engine = sa.create_engine(database_url)
     with engine.connect() as conn:
@@ -141,10 +137,18 @@ def test_rerun_changes_nothing(
     assert again.success
     assert {k: v for k, v in lake_files(lake).items() if k.startswith("bronze/")} == bronze_before
     assert table_counts(database_url) == counts_before
-    load = again.asset_materializations_for_node("postgres_tables")[0].metadata
-    assert load["observations_inserted"].value == 0 and load["observations_closed"].value == 0
-    assert load["observations_unchanged_tables"].value == load["observations_tables"].value == 22
-    assert again.asset_materializations_for_node("bea_raw")[0].metadata["api_calls"].value == 0
+    loads = {
+        m.asset_key.to_user_string(): m.metadata
+        for m in again.asset_materializations_for_node("bea__postgres_tables")
+    }
+    observations = loads["bea/observations"]
+    assert observations["rows_inserted"].value == 0 and observations["rows_closed"].value == 0
+    assert observations["rows_unchanged_tables"].value == observations["rows_tables"].value == 22
+    # The table's rows (every vintage) and the release's: one release loaded, so the same.
+    assert observations["dagster/row_count"].value == counts_before["observations"]
+    assert observations["release_row_count"].value == counts_before["observations"] > 0
+    assert loads["bea/indicators"]["dagster/row_count"].value == counts_before["indicators"]
+    assert again.asset_materializations_for_node("bea__bea_raw")[0].metadata["api_calls"].value == 0
 
 
 def test_bronze_is_never_overwritten_by_a_new_capture(
@@ -164,7 +168,7 @@ def test_bronze_is_never_overwritten_by_a_new_capture(
         }
     ).encode()
     lake.put_if_absent(first_key, gzip.compress(earlier))
-    result = run(instance, resources, selection=["bea_raw", "bronze"])
+    result = run(instance, resources, selection=["bea/bea_raw", "bea/bronze"])
     assert result.success
     assert gzip.decompress(lake.get(first_key)) == earlier
     manifest = json.loads(lake.get(f"bronze/release_date={RELEASE}/_manifest.json"))
@@ -216,9 +220,9 @@ def test_unreachable_postgres_fails_the_load_only(instance: dg.DagsterInstance, 
     )
     result = run(instance, dict(resources, warehouse=dead))
     assert not result.success
-    assert [e.step_key for e in result.all_events if e.is_step_failure] == ["postgres_tables"]
+    assert [e.step_key for e in result.all_events if e.is_step_failure] == ["bea__postgres_tables"]
     assert [e.step_key for e in result.all_events if e.event_type_value == "STEP_UP_FOR_RETRY"] == [
-        "postgres_tables"
+        "bea__postgres_tables"
     ]
     message = failure(result)
     assert message.startswith("macro_assets.resources.warehouse.WarehouseUnavailableError: PostgreSQL at ")
@@ -314,7 +318,7 @@ def test_an_older_release_captures_what_is_still_its_vintage(
     """On 2026-09-24 BEA published GDP by State and GDP (its annual update). Seen from November,
     the state GDP tables still carry that vintage and are captured; GDP's tables, revised since,
     are not (its vintage of that day is gone), nor are other releases' newer tables."""
-    result = run(instance, resources, key="2026-09-24", selection=["bea_raw", "bronze"])
+    result = run(instance, resources, key="2026-09-24", selection=["bea/bea_raw", "bea/bronze"])
     assert result.success
     manifest = json.loads(lake.get("bronze/release_date=2026-09-24/_manifest.json"))
     captured = {o["table"] for o in manifest["objects"]}
@@ -328,7 +332,7 @@ def test_an_older_release_captures_what_is_still_its_vintage(
 def test_a_release_whose_own_vintage_is_gone_fails_saying_so(
     instance: dg.DagsterInstance, resources: dict, lake: LakeResource
 ) -> None:
-    result = run(instance, resources, key="2026-08-27", selection=["bea_raw", "bronze"])
+    result = run(instance, resources, key="2026-08-27", selection=["bea/bea_raw", "bea/bronze"])
     assert not result.success
     assert (
         "is now served as revised on 2026-10-29, after release 2026-08-27: that vintage is gone"
@@ -345,7 +349,7 @@ def test_a_release_not_yet_served_fails_to_be_tried_later(
     from macro_assets.sandbox.schedule import GDP, release_schedule
 
     november = next(d.date() for d in release_schedule()[GDP] if d.year == 2026 and d.month == 11)
-    result = run(instance, resources, key=november.isoformat(), selection=["bea_raw"])
+    result = run(instance, resources, key=november.isoformat(), selection=["bea/bea_raw"])
     assert not result.success
     assert f"BEA does not serve Gross Domestic Product of {november} yet" in failure(result)
 
@@ -360,7 +364,12 @@ def test_every_check_passes_and_is_recorded(instance: dg.DagsterInstance, resour
     bronze = ("valid_envelope", "last_revised_parsed", "sha256_as_recorded")
     gold = ("gdp_identity", "growth_matches_published", "indicators_without_gaps")
     loaded = ("rows_match_silver", "no_duplicate_keys")
-    assets = (("silver", silver), ("bronze", bronze), ("gold", gold), ("postgres_tables", loaded))
+    assets = (
+        ("bea/silver", silver),
+        ("bea/bronze", bronze),
+        ("bea/gold", gold),
+        ("bea/observations", loaded),
+    )
     assert evaluations == {(asset, n): True for asset, names in assets for n in names}
 
 
@@ -426,7 +435,7 @@ def test_a_failing_blocking_check_stops_gold_and_the_load(
     evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
     assert evaluations["one_unit_per_series"].passed is False
     done = {m.asset_key.to_user_string() for m in result.get_asset_materialization_events()}
-    assert done == {"bea_raw", "bronze", "silver"}
+    assert done == {"bea/bea_raw", "bea/bronze", "bea/silver"}
 
 
 def test_a_table_whose_shape_changed_since_its_previous_vintage_is_reported(
@@ -434,9 +443,9 @@ def test_a_table_whose_shape_changed_since_its_previous_vintage_is_reported(
 ) -> None:
     """Lines, frequencies or geographies gone or new since the table's previous vintage are
     reported (log warning and metadata), though every value parses (issue 19)."""
-    first = run(instance, resources, selection=["bea_raw", "bronze", "silver"])
+    first = run(instance, resources, selection=["bea/bea_raw", "bea/bronze", "bea/silver"])
     assert first.success
-    assert first.asset_materializations_for_node("silver")[0].metadata["shape_changes"].value == {
+    assert first.asset_materializations_for_node("bea__silver")[0].metadata["shape_changes"].value == {
         "changes": []
     }
     shapes = json.loads(lake.get(f"silver/release_date={RELEASE}/_shapes.json"))
@@ -445,9 +454,11 @@ def test_a_table_whose_shape_changed_since_its_previous_vintage_is_reported(
     earlier = dict(shapes["NIPA/T10101"], lines=[n for n in shapes["NIPA/T10101"]["lines"] if n != 1] + [99])
     lake.put("silver/release_date=2026-09-25/_shapes.json", json.dumps({"NIPA/T10101": earlier}).encode())
     lake.delete(f"silver/release_date={RELEASE}/observations.parquet.source.json")  # rebuild silver
-    again = run(instance, resources, selection=["silver"])
+    again = run(instance, resources, selection=["bea/silver"])
     assert again.success
-    changes = again.asset_materializations_for_node("silver")[0].metadata["shape_changes"].value["changes"]
+    changes = (
+        again.asset_materializations_for_node("bea__silver")[0].metadata["shape_changes"].value["changes"]
+    )
     assert changes == [
         "NIPA/T10101: lines 99 of the vintage of 2026-09-25 are gone",
         "NIPA/T10101: lines 1 are new since the vintage of 2026-09-25",

@@ -10,7 +10,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from macro_assets.assets.freshness import fresh_against_bea_schedule
+from macro_assets.assets.checks import fresh_against_bea_calendar
 from macro_assets.automation import vintage
 from macro_assets.automation.schedules import daily_vintage_check
 from macro_assets.automation.sensors import release_sensor
@@ -68,7 +68,7 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, api_key: str) -> Iter
 def definitions(world: dict) -> dg.Definitions:
     return dg.Definitions(
         assets=ASSETS,
-        asset_checks=[fresh_against_bea_schedule],
+        asset_checks=[fresh_against_bea_calendar],
         jobs=[refresh_job],
         sensors=[release_sensor],
         schedules=[daily_vintage_check],

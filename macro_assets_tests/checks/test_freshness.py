@@ -1,4 +1,4 @@
-"""The freshness rule on its own: BEA's schedule against the releases loaded."""
+"""The freshness rule on its own: BEA's release calendar against the releases loaded."""
 
 from datetime import UTC, date, datetime, timedelta
 

@@ -135,12 +135,13 @@ def follow_the_lineage_how_to(env: dict[str, str], database_url: str, partition:
     assert run["status"] == "SUCCESS"
     assert {"key": "dagster/partition", "value": partition} in run["tags"]
     metadata = {
-        m["assetKey"]["path"][0]: {e["label"]: e for e in m["metadataEntries"]}
+        "/".join(m["assetKey"]["path"]): {e["label"]: e for e in m["metadataEntries"]}
         for m in run["assetMaterializations"]
     }
-    assert set(metadata) == {"bea_raw", "bronze", "silver", "gold", "postgres_tables"}
-    assert metadata["postgres_tables"]["code_version"]["text"] == found["code_version"]
-    assert metadata["bea_raw"]["api_calls"]["intValue"] > 0
+    layers = ("bea_raw", "bronze", "silver", "gold", "observations", "indicators")
+    assert set(metadata) == {f"bea/{name}" for name in layers}
+    assert metadata["bea/observations"]["code_version"]["text"] == found["code_version"]
+    assert metadata["bea/bea_raw"]["api_calls"]["intValue"] > 0
     assert all("duration_s" in entries for entries in metadata.values())
 
 
@@ -180,13 +181,17 @@ def test_range_backfill_replays_silver_to_postgres_from_bronze(tmp_path: Path, d
         captured = dagster(
             dict(env, BEA_SANDBOX_NOW=f"{key}T15:00:00+00:00"),
             "--select",
-            "bea_raw,bronze",
+            "bea/bea_raw,bea/bronze",
             "--partition",
             key,
         )
         assert captured.returncode == 0, captured.stderr[-2000:]
     backfill = dagster(
-        env, "--select", "silver,gold,postgres_tables", "--partition-range", "2026-10-29...2026-10-30"
+        env,
+        "--select",
+        "bea/silver,bea/gold,bea/observations,bea/indicators",
+        "--partition-range",
+        "2026-10-29...2026-10-30",
     )
     assert backfill.returncode == 0, backfill.stderr[-3000:]
     engine = sa.create_engine(database_url)

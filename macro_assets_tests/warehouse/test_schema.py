@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from macro_assets.warehouse import schema
 from macro_assets.warehouse.load import MixedSourcesError, ReleaseInput, load_release
+from macro_assets.warehouse.targets import TARGETS
 from macro_assets_tests.warehouse.test_load import R1, R2, R3, indicators, observations
 
 BEFORE_MIGRATIONS = Path(__file__).with_name("fixtures") / "schema_before_migrations.sql"
@@ -124,3 +125,27 @@ def test_the_baseline_is_the_schema_from_before_migrations() -> None:
                 statement.index("CREATE") if "CREATE" in statement else statement.index("DROP") :
             ]
             assert body in baseline
+
+
+def test_the_declared_columns_are_the_tables_at_head(engine: sa.Engine) -> None:
+    """The column schemas the Dagster assets declare up front (``Target.column_types``) are the
+    warehouse's own, name for name and type for type."""
+    schema.upgrade(engine)
+    for target in TARGETS.values():
+        table = target.table.split(".")[1]
+        with engine.connect() as conn:
+            actual = dict(
+                conn.execute(
+                    sa.text(
+                        "SELECT column_name, data_type FROM information_schema.columns "
+                        "WHERE table_schema = 'bea' AND table_name = :t"
+                    ),
+                    {"t": table},
+                ).all()
+            )
+        declared = dict(target.column_types())
+        assert set(declared) == set(actual), target.table
+        # char(1) holds a one-letter code; the frames carry it as text.
+        assert {c: t for c, t in declared.items() if actual[c] != "character"} == {
+            c: t for c, t in actual.items() if t != "character"
+        }

@@ -65,7 +65,7 @@ def captured(
                 ASSETS,
                 partition_key=release.isoformat(),
                 instance=instance,
-                selection=["bea_raw", "bronze", "silver", "gold"],
+                selection=["bea/bea_raw", "bea/bronze", "bea/silver", "bea/gold"],
                 resources={
                     "bea": bea,
                     "lake": lake,
@@ -85,7 +85,7 @@ def load_in_order(order: list[date], lake: LakeResource, catalog: CatalogResourc
                 ASSETS,
                 partition_key=release.isoformat(),
                 instance=instance,
-                selection=["postgres_tables"],
+                selection=["bea/observations", "bea/indicators"],
                 resources={
                     "lake": lake,
                     "catalog": catalog,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dagster as dg
 import pytest
 
-from macro_assets.assets.freshness import fresh_against_bea_schedule
+from macro_assets.assets.checks import fresh_against_bea_calendar
 from macro_assets.automation import vintage
 from macro_assets.definitions import ASSETS
 from macro_assets.jobs import freshness_job
@@ -16,7 +16,7 @@ from macro_assets_tests.conftest import SANDBOX_NOW
 
 def check(instance: dg.DagsterInstance, resources: dict) -> dg.AssetCheckEvaluation:
     defs = dg.Definitions(
-        assets=ASSETS, asset_checks=[fresh_against_bea_schedule], jobs=[freshness_job], resources=resources
+        assets=ASSETS, asset_checks=[fresh_against_bea_calendar], jobs=[freshness_job], resources=resources
     )
     result = defs.resolve_job_def("check_freshness").execute_in_process(instance=instance)
     assert result.success  # a failed check is a warning in the UI, not a failed run
@@ -27,7 +27,7 @@ def check(instance: dg.DagsterInstance, resources: dict) -> dg.AssetCheckEvaluat
 def loaded(instance: dg.DagsterInstance, *keys: str) -> None:
     instance.add_dynamic_partitions(release_date_partitions.name, list(keys))
     for key in keys:
-        instance.report_runless_asset_event(dg.AssetMaterialization("postgres_tables", partition=key))
+        instance.report_runless_asset_event(dg.AssetMaterialization(["bea", "observations"], partition=key))
 
 
 @pytest.fixture(autouse=True)

@@ -1,11 +1,11 @@
-"""The freshness check of postgres_tables, evaluated on its own schedule (not per partition)."""
+"""Asset checks that run on their own job, not in an asset's step: the warehouse's freshness."""
 
 import os
 from datetime import timedelta
 
 import dagster as dg
 
-from macro_assets.assets.warehouse import postgres_tables
+from macro_assets.assets.warehouse import OBSERVATIONS
 from macro_assets.automation import vintage
 from macro_assets.checks import freshness
 from macro_assets.partitions import parse_release_key
@@ -20,24 +20,22 @@ class FreshnessConfig(dg.Config):
 
 
 @dg.asset_check(
-    asset=postgres_tables,
+    asset=OBSERVATIONS,
     name=freshness.NAME,
     description="The newest release loaded into PostgreSQL is not behind the newest catalog release "
-    "in BEA's schedule (published more than grace_hours ago).",
+    "in BEA's release calendar (published more than grace_hours ago).",
 )
-def fresh_against_bea_schedule(
+def fresh_against_bea_calendar(
     context: dg.AssetCheckExecutionContext,
     config: FreshnessConfig,
     bea: BeaApiResource,
     catalog: CatalogResource,
 ) -> dg.AssetCheckResult:
-    loaded = [
-        parse_release_key(key) for key in context.instance.get_materialized_partitions(postgres_tables.key)
-    ]
+    loaded = [parse_release_key(key) for key in context.instance.get_materialized_partitions(OBSERVATIONS)]
     outcome = freshness.freshness(
         loaded,
         bea.release_calendar(),
-        catalog.load().releases,
+        catalog.load().release_names,
         vintage.now(),
         timedelta(hours=config.grace_hours),
     )
