@@ -11,6 +11,7 @@ WORKDIR /opt/dagster/app
 
 # Dependencies first (the pinned set), so a code change does not reinstall them.
 COPY pyproject.toml constraints.txt ./
+# macro_assets only: the BEA sandbox (bea_sandbox/) is for the demo and the tests, not production.
 COPY macro_assets ./macro_assets
 RUN pip install --no-cache-dir -c constraints.txt . \
     && useradd --system --uid 10001 --home-dir /opt/dagster dagster \

@@ -21,12 +21,12 @@ demo: $(STAMP)
 	$(BIN)/mdi demo
 
 test: $(STAMP)
-	$(BIN)/ruff check macro_assets macro_assets_tests bench
+	$(BIN)/ruff check macro_assets macro_assets_tests bea_sandbox bea_sandbox_tests bench
 	$(BIN)/lint-imports
 	$(BIN)/pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check macro_assets macro_assets_tests bench
+	$(BIN)/ruff check macro_assets macro_assets_tests bea_sandbox bea_sandbox_tests bench
 	$(BIN)/lint-imports
 
 BENCH_DLT := bench/.venv-dlt

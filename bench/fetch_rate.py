@@ -23,14 +23,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from bea_sandbox.limits import Limits
+from bea_sandbox.regional import REGIONAL_TABLES
+from bea_sandbox.server import Sandbox, SandboxSettings
+from bea_sandbox.tables import TABLES
 from macro_assets.bea.budget import FileStore
 from macro_assets.bea.client import BeaClient
 from macro_assets.bea.harvest import run_concurrently
 from macro_assets.bea.throttle import RateLimits
-from macro_assets.sandbox.limits import Limits
-from macro_assets.sandbox.regional import REGIONAL_TABLES
-from macro_assets.sandbox.server import Sandbox, SandboxSettings
-from macro_assets.sandbox.tables import TABLES
 
 KEY = "BE4C0000-0000-4000-8000-000000000300"
 

@@ -37,6 +37,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bea_sandbox import fullscale  # noqa: E402
 from macro_assets.definitions import ASSETS  # noqa: E402
 from macro_assets.lake import layout  # noqa: E402
 from macro_assets.partitions import release_date_partitions  # noqa: E402
@@ -44,7 +45,6 @@ from macro_assets.resources.bea import BeaApiResource  # noqa: E402
 from macro_assets.resources.catalog import CatalogResource  # noqa: E402
 from macro_assets.resources.lake import LakeResource  # noqa: E402
 from macro_assets.resources.warehouse import WarehouseResource, normalise_url  # noqa: E402
-from macro_assets.sandbox import fullscale  # noqa: E402
 
 RELEASE = "2026-10-29"
 NOW = "2026-11-02T12:00:00+00:00"

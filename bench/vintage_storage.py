@@ -21,16 +21,16 @@ import dagster as dg
 import polars as pl
 import sqlalchemy as sa
 
+from bea_sandbox.clock import SERVED_AFTER, SteppedClock
+from bea_sandbox.limits import Limits
+from bea_sandbox.schedule import release_schedule
+from bea_sandbox.server import Sandbox, SandboxSettings
 from macro_assets.definitions import ASSETS
 from macro_assets.partitions import release_date_partitions
 from macro_assets.resources.bea import BeaApiResource
 from macro_assets.resources.catalog import CatalogResource
 from macro_assets.resources.lake import LakeResource
 from macro_assets.resources.warehouse import WarehouseResource, embedded_url
-from macro_assets.sandbox.clock import SERVED_AFTER, SteppedClock
-from macro_assets.sandbox.limits import Limits
-from macro_assets.sandbox.schedule import release_schedule
-from macro_assets.sandbox.server import Sandbox, SandboxSettings
 
 KEY = "BE4C0000-0000-4000-8000-0000000000v1"
 

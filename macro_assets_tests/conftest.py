@@ -14,11 +14,11 @@ import dagster as dg
 import pytest
 import sqlalchemy as sa
 
+from bea_sandbox.server import Sandbox, SandboxSettings
 from macro_assets.resources.bea import BeaApiResource
 from macro_assets.resources.catalog import CatalogResource
 from macro_assets.resources.lake import LakeResource
 from macro_assets.resources.warehouse import WarehouseResource, normalise_url
-from macro_assets.sandbox.server import Sandbox, SandboxSettings
 
 # The sandbox's clock in tests: the day after BEA's (modelled) October GDP and PIO releases.
 SANDBOX_NOW = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)

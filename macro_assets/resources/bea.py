@@ -45,7 +45,13 @@ _lock = threading.Lock()
 
 def _embedded_sandbox(now: str | None) -> tuple[str, str]:
     """Start (once per process) the offline sandbox on a free loopback port."""
-    from macro_assets.sandbox.server import Sandbox, SandboxSettings
+    try:
+        from bea_sandbox.server import Sandbox, SandboxSettings
+    except ImportError:
+        # The production image leaves the sandbox out (Dockerfile).
+        raise RuntimeError(
+            "the BEA sandbox is not installed here (it is for the demo and the tests): set BEA_API_KEY"
+        ) from None
 
     with _lock:
         if now not in _sandboxes:

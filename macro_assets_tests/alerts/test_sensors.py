@@ -8,6 +8,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from bea_sandbox.server import Sandbox, SandboxSettings
 from macro_assets.alerts.destinations import AlertsResource
 from macro_assets.alerts.sensors import alert_on_run_failure, alert_on_stale_warehouse
 from macro_assets.assets.checks import fresh_against_bea_calendar
@@ -16,7 +17,6 @@ from macro_assets.definitions import ASSETS
 from macro_assets.jobs import freshness_job
 from macro_assets.resources.bea import BeaApiResource
 from macro_assets.resources.catalog import CatalogResource
-from macro_assets.sandbox.server import Sandbox, SandboxSettings
 from macro_assets_tests.alerts.conftest import Topic, Webhook
 from macro_assets_tests.assets.test_pipeline import run, unit_change_replay
 from macro_assets_tests.conftest import SANDBOX_NOW

@@ -11,10 +11,10 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from bea_sandbox.faults import Fault, FaultPlan
+from bea_sandbox.server import Sandbox, SandboxSettings
 from macro_assets.resources.bea import BeaApiResource
 from macro_assets.resources.lake import LakeResource
-from macro_assets.sandbox.faults import Fault, FaultPlan
-from macro_assets.sandbox.server import Sandbox, SandboxSettings
 from macro_assets_tests.assets.test_pipeline import RELEASE, failure, run
 from macro_assets_tests.conftest import SANDBOX_NOW
 

@@ -346,7 +346,7 @@ def test_a_release_not_yet_served_fails_to_be_tried_later(
 ) -> None:
     # The sandbox's clock is November 2; BEA's calendar lists November 25 (GDP) as passed only
     # when our clock says so; ask for it anyway, as a hurried operator would.
-    from macro_assets.sandbox.schedule import GDP, release_schedule
+    from bea_sandbox.schedule import GDP, release_schedule
 
     november = next(d.date() for d in release_schedule()[GDP] if d.year == 2026 and d.month == 11)
     result = run(instance, resources, key=november.isoformat(), selection=["bea/bea_raw"])
@@ -421,7 +421,7 @@ def test_a_failing_blocking_check_stops_gold_and_the_load(
 ) -> None:
     """A replayed BEA answer whose series changes UNIT_MULT between periods: silver is written,
     its check fails, and nothing downstream runs."""
-    from macro_assets.sandbox.server import Sandbox, SandboxSettings
+    from bea_sandbox.server import Sandbox, SandboxSettings
 
     replay_dir, catalog = unit_change_replay(tmp_path)
     with Sandbox(settings=SandboxSettings(replay_dir=replay_dir)) as replay:

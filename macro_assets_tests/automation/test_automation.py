@@ -10,6 +10,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from bea_sandbox.server import Sandbox, SandboxSettings
 from macro_assets.assets.checks import fresh_against_bea_calendar
 from macro_assets.automation import vintage
 from macro_assets.automation.schedules import daily_vintage_check
@@ -21,7 +22,6 @@ from macro_assets.resources.bea import BeaApiResource
 from macro_assets.resources.catalog import CatalogResource
 from macro_assets.resources.lake import LakeResource
 from macro_assets.resources.warehouse import WarehouseResource
-from macro_assets.sandbox.server import Sandbox, SandboxSettings
 
 CATALOG = """releases:
   Gross Domestic Product:

@@ -9,9 +9,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from bea_sandbox.server import Sandbox
 from macro_assets.bea.client import BeaClient
 from macro_assets.bea.errors import BeaAuthError, BeaBadRequestError, BeaUnavailableError
-from macro_assets.sandbox.server import Sandbox
 from macro_assets_tests.conftest import TEST_KEY
 
 

@@ -8,6 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from bea_sandbox.faults import Fault, FaultPlan
+from bea_sandbox.limits import Limits
+from bea_sandbox.server import Sandbox, SandboxSettings
 from macro_assets.bea.client import BeaClient
 from macro_assets.bea.errors import (
     BeaBadRequestError,
@@ -16,9 +19,6 @@ from macro_assets.bea.errors import (
     BeaUnavailableError,
 )
 from macro_assets.bea.throttle import RateLimits
-from macro_assets.sandbox.faults import Fault, FaultPlan
-from macro_assets.sandbox.limits import Limits
-from macro_assets.sandbox.server import Sandbox, SandboxSettings
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from datetime import date
 import polars as pl
 import requests
 
+from bea_sandbox.server import Sandbox
 from macro_assets.checks import gold as checks
-from macro_assets.sandbox.server import Sandbox
 from macro_assets.transform.indicators import indicators_frame
 from macro_assets.transform.observations import nipa_frame
 from macro_assets_tests.conftest import TEST_KEY

@@ -15,12 +15,12 @@ import dagster as dg
 import polars as pl
 import pytest
 
+from bea_sandbox.server import Sandbox, SandboxSettings
 from macro_assets.definitions import ASSETS
 from macro_assets.lake import layout
 from macro_assets.resources.bea import BeaApiResource
 from macro_assets.resources.catalog import CatalogResource
 from macro_assets.resources.lake import LakeResource
-from macro_assets.sandbox.server import Sandbox, SandboxSettings
 from macro_assets_tests.drills.test_drills import R1, driver, fresh_key, materialize, wait_for
 
 CAPTURED_AT = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)

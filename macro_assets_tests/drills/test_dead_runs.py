@@ -12,11 +12,11 @@ import dagster as dg
 import pytest
 import yaml
 
+from bea_sandbox.limits import Limits
+from bea_sandbox.server import Sandbox, SandboxSettings
 from macro_assets.automation.dead_runs import dead_run_sensor, fail_dead_runs, live_run_ids
 from macro_assets.lake import layout
 from macro_assets.resources.lake import LakeResource
-from macro_assets.sandbox.limits import Limits
-from macro_assets.sandbox.server import Sandbox, SandboxSettings
 from macro_assets_tests.conftest import SANDBOX_NOW
 from macro_assets_tests.drills.test_drills import fresh_key, wait_for
 from macro_assets_tests.drills.test_shared_budget import (

@@ -24,6 +24,7 @@ import dagster as dg
 import pytest
 import sqlalchemy as sa
 
+from bea_sandbox.server import Sandbox
 from macro_assets.assets.warehouse import postgres_tables
 from macro_assets.definitions import ASSETS
 from macro_assets.lake import layout
@@ -32,7 +33,6 @@ from macro_assets.resources.bea import BeaApiResource
 from macro_assets.resources.catalog import CatalogResource
 from macro_assets.resources.lake import LakeResource
 from macro_assets.resources.warehouse import WarehouseResource, normalise_url
-from macro_assets.sandbox.server import Sandbox
 from macro_assets.warehouse import bulk
 
 R1, R2 = "2026-10-29", "2026-10-30"

@@ -17,13 +17,13 @@ from typing import Any
 
 import pytest
 
+from bea_sandbox.limits import Limits
+from bea_sandbox.server import Sandbox, SandboxSettings
 from macro_assets.bea.budget import FileStore
 from macro_assets.bea.client import BeaClient
 from macro_assets.bea.errors import BeaThrottledError
 from macro_assets.bea.throttle import RateLimits, utc_text
 from macro_assets.lake import layout
-from macro_assets.sandbox.limits import Limits
-from macro_assets.sandbox.server import Sandbox, SandboxSettings
 from macro_assets_tests.conftest import SANDBOX_NOW
 from macro_assets_tests.drills.test_drills import R2, fresh_key, wait_for
 from macro_assets_tests.drills.test_drills import driver as start_driver

@@ -92,6 +92,24 @@ def test_the_dockerfile_copies_what_exists_and_pins_what_it_installs() -> None:
     assert "pip install --no-cache-dir -c constraints.txt ." in text
     assert "COPY infra/dagster/dagster.yaml /opt/dagster/home/dagster.yaml" in text
     assert re.search(r"^USER (?!root)\w+", text, re.M) and "ARG MDI_CODE_VERSION" in text
+    assert not any(src.startswith("bea_sandbox") for src in sources), "the sandbox stays out of the image"
+
+
+def test_the_code_location_loads_without_the_sandbox() -> None:
+    """What the image holds: the definitions load with bea_sandbox unimportable, and choosing the
+    sandbox there fails in one line naming the cause."""
+    script = (
+        "import sys; sys.modules['bea_sandbox'] = None\n"
+        "from macro_assets.definitions import defs\n"
+        "from macro_assets.resources.bea import _embedded_sandbox\n"
+        "assert defs.resolve_job_def('refresh_release') is not None\n"
+        "try:\n    _embedded_sandbox(None)\nexcept RuntimeError as exc:\n    print(exc)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == (
+        "the BEA sandbox is not installed here (it is for the demo and the tests): set BEA_API_KEY"
+    )
 
 
 def test_the_installed_package_carries_its_data_files(tmp_path: Path) -> None:

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from bea_sandbox.server import Sandbox
 from macro_assets.catalog import CatalogTable, FetchUnit, load_catalog
 from macro_assets.lake import capture, layout
 from macro_assets.lake.manifest import read_manifest
 from macro_assets.resources.bea import BeaApiResource
 from macro_assets.resources.lake import LakeResource
-from macro_assets.sandbox.server import Sandbox
 
 RELEASE = date(2026, 10, 30)
 GDP = FetchUnit(CatalogTable("Gross Domestic Product", "NIPA", "T10101", ("Q",)))

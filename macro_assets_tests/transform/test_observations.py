@@ -255,7 +255,7 @@ def test_native_reader_agrees_with_the_exact_path_on_every_sandbox_answer_shape(
     ISO-8859-1): the fast reader must give exactly the exact path's text, or decline."""
     import requests
 
-    from macro_assets.sandbox.server import Sandbox
+    from bea_sandbox.server import Sandbox
     from macro_assets.transform import observations
 
     key = "11111111-2222-4333-8444-555555555555"

@@ -13,13 +13,13 @@ import polars as pl
 import pytest
 import sqlalchemy as sa
 
+from bea_sandbox.server import Sandbox, SandboxSettings
 from macro_assets.definitions import ASSETS
 from macro_assets.partitions import release_date_partitions
 from macro_assets.resources.bea import BeaApiResource
 from macro_assets.resources.catalog import CatalogResource
 from macro_assets.resources.lake import LakeResource
 from macro_assets.resources.warehouse import WarehouseResource
-from macro_assets.sandbox.server import Sandbox, SandboxSettings
 
 # GDP on Thursdays, Personal Income and Outlays on Fridays; 2026-09-24 is the annual update.
 RELEASES = [date(2026, 8, 27), date(2026, 8, 28), date(2026, 9, 24), date(2026, 9, 25)]

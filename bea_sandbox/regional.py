@@ -6,9 +6,9 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from macro_assets.sandbox import schedule
-from macro_assets.sandbox.economy import _noise
-from macro_assets.sandbox.geography import NATION, REGIONS, STATES, TOTAL_POPULATION, state_fips
+from bea_sandbox import schedule
+from bea_sandbox.economy import _noise
+from bea_sandbox.geography import NATION, REGIONS, STATES, TOTAL_POPULATION, state_fips
 
 FIRST_YEAR = 1998
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import datetime, timedelta
 
-from macro_assets.sandbox import schedule
+from bea_sandbox import schedule
 
 # BEA's API serves a release's numbers a little after its 08:30 release time.
 SERVED_AFTER = timedelta(minutes=5)

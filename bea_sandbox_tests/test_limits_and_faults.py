@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import requests
 
-from macro_assets.sandbox.faults import Fault, FaultPlan, parse_fault
-from macro_assets.sandbox.limits import Limits
-from macro_assets.sandbox.server import Sandbox, SandboxSettings
+from bea_sandbox.faults import Fault, FaultPlan, parse_fault
+from bea_sandbox.limits import Limits
+from bea_sandbox.server import Sandbox, SandboxSettings
 
 KEY = "11111111-2222-4333-8444-555555555555"
 

@@ -8,10 +8,10 @@ import threading
 from datetime import datetime
 from pathlib import Path
 
-from macro_assets.sandbox.clock import SteppedClock
-from macro_assets.sandbox.faults import KINDS, FaultPlan, parse_fault
-from macro_assets.sandbox.limits import Limits
-from macro_assets.sandbox.server import Sandbox, SandboxSettings
+from bea_sandbox.clock import SteppedClock
+from bea_sandbox.faults import KINDS, FaultPlan, parse_fault
+from bea_sandbox.limits import Limits
+from bea_sandbox.server import Sandbox, SandboxSettings
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from macro_assets.sandbox import economy, fullscale, regional, schedule
-from macro_assets.sandbox.tables import TABLES, Table
+from bea_sandbox import economy, fullscale, regional, schedule
+from bea_sandbox.tables import TABLES, Table
 
 DATASETS = [
     ("NIPA", "Standard NIPA tables"),

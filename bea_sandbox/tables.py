@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from macro_assets.sandbox import fullscale
-from macro_assets.sandbox.schedule import GDP, PIO
+from bea_sandbox import fullscale
+from bea_sandbox.schedule import GDP, PIO
 
 
 @dataclass(frozen=True)

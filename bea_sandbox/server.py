@@ -14,10 +14,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
-from macro_assets.sandbox import answers, schedule
-from macro_assets.sandbox.clock import SteppedClock
-from macro_assets.sandbox.faults import Fault, FaultPlan
-from macro_assets.sandbox.limits import KeyLimiter, Limits
+from bea_sandbox import answers, schedule
+from bea_sandbox.clock import SteppedClock
+from bea_sandbox.faults import Fault, FaultPlan
+from bea_sandbox.limits import KeyLimiter, Limits
 
 CHARSET = "ISO-8859-1"
 _KEY_SHAPE = re.compile(r"^[0-9A-Za-z-]{36}$")
