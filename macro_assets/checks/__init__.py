@@ -31,19 +31,39 @@ class Check:
     def outcome(self, passed: bool, description: str, metadata: dict[str, Any] | None = None) -> Outcome:
         return Outcome(self.name, passed, description, metadata or {})
 
+    def nothing_to_check(self, reason: str, metadata: dict[str, Any] | None = None) -> Outcome:
+        return nothing_to_check(self.name, reason, metadata)
+
     @classmethod
     def of(cls, fn: Callable[..., Outcome]) -> Check:
         """A check written as a function: its name and its docstring."""
         return cls(fn.__name__, inspect.getdoc(fn) or "", fn)
 
 
+# Set on an outcome that found nothing to look at: it fails, so that a check never passes
+# having checked nothing, and says why.
+NOTHING_TO_CHECK = "nothing_to_check"
 # Metadata that describes the data rather than counts it: kept from the first outcome.
 _NOT_COUNTS = {"columns"}
 
 
+def nothing_to_check(name: str, reason: str, metadata: dict[str, Any] | None = None) -> Outcome:
+    """The outcome of a check that had nothing to look at: failed, with the reason."""
+    return Outcome(name, False, f"nothing to check: {reason}", {**(metadata or {}), NOTHING_TO_CHECK: True})
+
+
+def checked_nothing(outcome: Outcome) -> bool:
+    return bool(outcome.metadata.get(NOTHING_TO_CHECK))
+
+
 def combine(outcomes: list[Outcome]) -> Outcome:
     """One outcome from one check's outcomes over parts (answers of a release, or the releases of
-    a range): passed if every part passed, counts summed, the failures' descriptions."""
+    a range): passed if every part passed, counts summed, the failures' descriptions. Parts with
+    nothing to check are left out, unless no part had anything to check."""
+    checked = [o for o in outcomes if not checked_nothing(o)]
+    if not checked:
+        return outcomes[0]
+    outcomes = checked
     first = outcomes[0]
     failed = [o for o in outcomes if not o.passed]
     metadata: dict[str, Any] = {}

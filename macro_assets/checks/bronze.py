@@ -25,6 +25,7 @@ SHA256_AS_RECORDED = Check(
     "object_sha256: nothing changed since it was stored.",
 )
 CHECKS = (VALID_ENVELOPE, LAST_REVISED_PARSED, SHA256_AS_RECORDED)
+_NO_ANSWERS = "the manifest lists no answers"
 
 
 def bronze_checks(objects: Iterable[tuple[Entry, bytes, bytes]]) -> list[Outcome]:
@@ -57,6 +58,11 @@ def bronze_checks(objects: Iterable[tuple[Entry, bytes, bytes]]) -> list[Outcome
 
 
 def envelope_outcomes(invalid: list[str], revised: list[str], n: int) -> list[Outcome]:
+    if not n:
+        return [
+            VALID_ENVELOPE.nothing_to_check(_NO_ANSWERS),
+            LAST_REVISED_PARSED.nothing_to_check(_NO_ANSWERS),
+        ]
     return [
         VALID_ENVELOPE.outcome(
             not invalid,
@@ -72,6 +78,8 @@ def envelope_outcomes(invalid: list[str], revised: list[str], n: int) -> list[Ou
 
 
 def sha256_outcome(differing: list[str], n: int) -> Outcome:
+    if not n:
+        return SHA256_AS_RECORDED.nothing_to_check(_NO_ANSWERS)
     return SHA256_AS_RECORDED.outcome(
         not differing,
         f"{len(differing)} answers differ from their manifest sha256: {differing[:3]}",

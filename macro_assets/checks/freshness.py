@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
-from macro_assets.checks import Outcome
+from macro_assets.checks import Outcome, nothing_to_check
 
 NAME = "fresh_against_bea_calendar"
 
@@ -20,6 +20,12 @@ def freshness(
     """Passed when the newest loaded release date is no older than the newest catalog release
     that BEA's release calendar says came out more than ``grace`` ago (the API may lag the 08:30
     publication, and a run takes minutes)."""
+    releases = list(releases)
+    if not any(name in calendar for name in releases):
+        # The catalog's release names and BEA's calendar do not meet: this check would be blind.
+        return nothing_to_check(
+            NAME, f"none of the catalog's releases {releases} is in BEA's release calendar"
+        )
     due = [(stamp, name) for name in releases for stamp in calendar.get(name, []) if stamp + grace <= now]
     newest_loaded = max(loaded, default=None)
     metadata: dict[str, object] = {

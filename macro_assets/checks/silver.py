@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import polars as pl
 
-from macro_assets.checks import Check, Outcome
+from macro_assets.checks import Check, Outcome, nothing_to_check
 from macro_assets.transform.observations import KEY, MARKERS, SCHEMA
 from macro_assets.transform.periods import CANONICAL
 
 _SERIES = ["dataset", "table_name", "line_number", "geo_fips", "frequency"]
+_NO_ROWS = "no observations"
 
 
 def schema_contract(frame: pl.DataFrame) -> Outcome:
@@ -23,6 +24,8 @@ def schema_contract(frame: pl.DataFrame) -> Outcome:
 
 def key_unique(frame: pl.DataFrame) -> Outcome:
     """No (dataset, table_name, line_number, geo_fips, time_period) holds two observations."""
+    if frame.is_empty():
+        return nothing_to_check("key_unique", _NO_ROWS)
     dupes = frame.select(KEY).is_duplicated().sum()
     return Outcome("key_unique", dupes == 0, f"{dupes} rows repeat a key", {"duplicate_rows": int(dupes)})
 
@@ -31,6 +34,8 @@ def period_format(frame: pl.DataFrame) -> Outcome:
     """Every time_period is in its frequency's canonical spelling: 2024, 2024Q1, 2024M01."""
     # Each distinct (frequency, period) once: a release has a few hundred of them.
     pairs = frame.group_by("frequency", "time_period").len()
+    if pairs.is_empty():
+        return nothing_to_check("period_format", _NO_ROWS)
     bad = pairs.filter(
         pl.when(pl.col("frequency") == "A")
         .then(~pl.col("time_period").str.contains(CANONICAL["A"]))
@@ -52,6 +57,8 @@ def period_format(frame: pl.DataFrame) -> Outcome:
 
 def markers_known(frame: pl.DataFrame) -> Outcome:
     """Every non-numeric value is a known marker, and a marker never sits beside a number."""
+    if frame.is_empty():
+        return nothing_to_check("markers_known", _NO_ROWS)
     known = sorted(MARKERS - {""} | {"(empty)"})
     unknown = frame.filter(pl.col("value_status").is_not_null() & ~pl.col("value_status").is_in(known))
     both = frame.filter(pl.col("value").is_null() == pl.col("value_status").is_null())
@@ -67,6 +74,8 @@ def markers_known(frame: pl.DataFrame) -> Outcome:
 
 def one_unit_per_series(frame: pl.DataFrame) -> Outcome:
     """A series keeps one unit and one unit multiplier across its periods."""
+    if frame.is_empty():
+        return nothing_to_check("one_unit_per_series", _NO_ROWS)
     mixed = (
         frame.group_by(_SERIES)
         .agg(pl.struct("unit", "unit_mult").n_unique().alias("units"))
@@ -91,7 +100,16 @@ PER_ANSWER = (schema_contract, period_format, markers_known, one_unit_per_series
 
 
 def key_unique_lazy(scan: pl.LazyFrame) -> Outcome:
-    dupes = scan.group_by(KEY).len().filter(pl.col("len") > 1).select(pl.col("len").sum()).collect().item()
+    per_key = scan.group_by(KEY).len()
+    rows, dupes = (
+        per_key.select(
+            pl.col("len").sum().alias("rows"), pl.col("len").filter(pl.col("len") > 1).sum().alias("dupes")
+        )
+        .collect()
+        .row(0)
+    )
+    if not rows:
+        return nothing_to_check("key_unique", _NO_ROWS)
     dupes = int(dupes or 0)
     return Outcome("key_unique", dupes == 0, f"{dupes} rows repeat a key", {"duplicate_rows": dupes})
 

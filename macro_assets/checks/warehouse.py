@@ -53,6 +53,9 @@ def warehouse_checks(engine: sa.Engine, release: date, silver: pl.DataFrame | pl
     )
     with engine.connect() as conn:
         rows = conn.execute(sa.text(_AS_OF_COUNTS), {"d": release}).all()
+    if not expected:
+        reason = f"silver holds no observations for {release}"
+        return [ROWS_MATCH_SILVER.nothing_to_check(reason), NO_DUPLICATE_KEYS.nothing_to_check(reason)]
     stored = {f"{d}/{t}": n for d, t, n, _ in rows}
     duplicated = sorted(f"{d}/{t}" for d, t, n, distinct in rows if n != distinct)
     mismatched = sorted(k for k in expected if stored.get(k) != expected[k])
@@ -67,5 +70,7 @@ def warehouse_checks(engine: sa.Engine, release: date, silver: pl.DataFrame | pl
             not duplicated,
             f"tables with a key twice as of {release}: {duplicated[:3]}",
             {"tables": len(rows)},
-        ),
+        )
+        if rows
+        else NO_DUPLICATE_KEYS.nothing_to_check(f"the warehouse holds no rows as of {release}"),
     ]

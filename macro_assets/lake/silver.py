@@ -13,7 +13,7 @@ import polars as pl
 import pyarrow.parquet as pq
 
 from macro_assets.bea.errors import BeaSchemaError
-from macro_assets.checks import Outcome, combine
+from macro_assets.checks import Outcome, combine, nothing_to_check
 from macro_assets.checks import silver as silver_checks
 from macro_assets.checks.bronze import stored_as_recorded
 from macro_assets.lake import layout
@@ -141,11 +141,18 @@ def build(lake: Store, release: date, log: Log) -> Built:
     shape_changes = changes_since_previous_vintage(lake, release, shapes)
     for change in shape_changes:
         log.warning(f"shape changed: {change}")
-    outcomes = [combine(per_check[check.__name__]) for check in silver_checks.PER_ANSWER]
+    outcomes = [
+        combine(per_check[check.__name__])
+        if per_check[check.__name__]
+        else nothing_to_check(check.__name__, "bronze holds no answers for this release")
+        for check in silver_checks.PER_ANSWER
+    ]
     # A key could repeat across two answers of one table. Distinct key hashes prove there is
     # none; only if two collide is the written file grouped by key to count exactly.
     hashes = pl.concat(key_hashes) if key_hashes else pl.Series(dtype=pl.UInt64)
-    if hashes.is_duplicated().any():
+    if hashes.is_empty():
+        unique = nothing_to_check("key_unique", "no observations")
+    elif hashes.is_duplicated().any():
         unique = silver_checks.key_unique_lazy(pl.scan_parquet(io.BytesIO(data)))
     else:
         unique = silver_checks.key_unique_passed()

@@ -7,7 +7,8 @@ import hashlib
 
 import pytest
 
-from macro_assets.checks.bronze import bronze_checks, stored_as_recorded
+from macro_assets.checks import checked_nothing
+from macro_assets.checks.bronze import CHECKS, bronze_checks, hashes_as_recorded, stored_as_recorded
 from macro_assets.lake.manifest import Entry
 from macro_assets_tests.conftest import SHARED
 
@@ -75,3 +76,10 @@ def test_an_error_answer_or_empty_data_is_not_a_valid_envelope() -> None:
     result = bronze_checks([(entry(error), stored(error), error), (entry(empty), stored(empty), empty)])
     valid = next(o for o in result if o.name == "valid_envelope")
     assert not valid.passed and valid.description.startswith("2 of 2 answers invalid")
+
+
+def test_a_manifest_without_answers_is_nothing_to_check() -> None:
+    outcomes = bronze_checks(iter(()))
+    assert [o.name for o in outcomes] == [c.name for c in CHECKS]
+    assert all(not o.passed and checked_nothing(o) for o in outcomes)
+    assert checked_nothing(hashes_as_recorded(iter(())))

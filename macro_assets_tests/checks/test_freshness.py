@@ -2,6 +2,7 @@
 
 from datetime import UTC, date, datetime, timedelta
 
+from macro_assets.checks import checked_nothing
 from macro_assets.checks.freshness import freshness
 
 ET = datetime.fromisoformat("2026-10-29T08:30:00-04:00").tzinfo
@@ -51,3 +52,11 @@ def test_nothing_loaded_and_nothing_due() -> None:
 
 def test_releases_outside_the_catalog_do_not_count() -> None:
     assert freshness([date(2026, 10, 30)], SCHEDULE, CATALOG, at("2026-11-05T12:00Z"), GRACE).passed
+
+
+def test_a_catalog_whose_releases_bea_never_lists_is_nothing_to_check() -> None:
+    blind = freshness(
+        [date(2026, 10, 30)], SCHEDULE, ["Gross Domestic Product (misspelt)"], at("2026-11-05T12:00Z"), GRACE
+    )
+    assert not blind.passed and checked_nothing(blind)
+    assert "Gross Domestic Product (misspelt)" in blind.description

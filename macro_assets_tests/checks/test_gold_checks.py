@@ -9,7 +9,9 @@ import polars as pl
 import requests
 
 from bea_sandbox.server import Sandbox
+from macro_assets.checks import checked_nothing
 from macro_assets.checks import gold as checks
+from macro_assets.transform.indicators import SCHEMA as IND_SCHEMA
 from macro_assets.transform.indicators import indicators_frame
 from macro_assets.transform.observations import nipa_frame
 from macro_assets_tests.conftest import TEST_KEY
@@ -75,7 +77,8 @@ def test_a_gap_in_an_indicator_series(sandbox: Sandbox) -> None:
     assert not outcome.passed and "real_gdp/Q" in outcome.description
 
 
-def test_not_applicable_without_the_tables() -> None:
+def test_without_the_tables_there_is_nothing_to_check() -> None:
+    """A release without T10105, T10106 or T10101 cannot pass an identity it does not hold."""
     empty = nipa_frame(
         json.dumps(
             {
@@ -102,4 +105,8 @@ def test_not_applicable_without_the_tables() -> None:
         "T20600",
         RELEASE,
     )
-    assert checks.gdp_identity(empty).passed and checks.growth_matches_published(empty).passed
+    for outcome in (checks.gdp_identity(empty), checks.growth_matches_published(empty)):
+        assert not outcome.passed and checked_nothing(outcome)
+        assert outcome.description.startswith("nothing to check: T10")
+    no_indicators = checks.indicators_without_gaps(pl.DataFrame(schema=IND_SCHEMA))
+    assert not no_indicators.passed and checked_nothing(no_indicators)

@@ -8,6 +8,7 @@ from datetime import date
 import polars as pl
 import pytest
 
+from macro_assets.checks import checked_nothing, combine
 from macro_assets.checks import silver as checks
 from macro_assets.transform.observations import nipa_frame
 
@@ -81,3 +82,16 @@ def test_unknown_marker_and_marker_beside_a_number(sound: pl.DataFrame) -> None:
 def test_a_series_that_changes_unit() -> None:
     outcome = checks.one_unit_per_series(frame(row("1", "2024", "1"), row("1", "2025", "1", mult="3")))
     assert not outcome.passed and outcome.metadata["mixed_series"] == 1
+
+
+def test_no_observations_is_nothing_to_check(sound: pl.DataFrame) -> None:
+    """Every silver check but the schema's fails on an empty frame, saying there was nothing to
+    check; over parts (answers), parts with nothing to check are left out."""
+    empty = sound.clear()
+    outcomes = {c.name: c.run(empty) for c in checks.CHECKS if c.run}
+    assert outcomes.pop("schema_contract").passed  # the columns are still there to check
+    assert all(not o.passed and checked_nothing(o) for o in outcomes.values()), outcomes
+    assert checked_nothing(checks.key_unique_lazy(empty.lazy()))
+    parts = [checks.markers_known(empty), checks.markers_known(sound)]
+    assert combine(parts) == checks.markers_known(sound)
+    assert checked_nothing(combine([checks.markers_known(empty)] * 2))

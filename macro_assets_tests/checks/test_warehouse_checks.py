@@ -6,6 +6,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from macro_assets.checks import checked_nothing
 from macro_assets.checks.warehouse import warehouse_checks
 from macro_assets.warehouse.load import ReleaseInput, load_release
 from macro_assets_tests.warehouse.test_load import indicators, observations
@@ -54,4 +55,17 @@ def test_a_key_covered_twice_fails_no_duplicate_keys(database_url: str) -> None:
     assert reopened == 1
     assert outcomes(engine, R2, second) == {"rows_match_silver": False, "no_duplicate_keys": False}
     assert outcomes(engine, R1, first) == {"rows_match_silver": True, "no_duplicate_keys": True}
+    engine.dispose()
+
+
+def test_an_empty_silver_or_warehouse_is_nothing_to_check(database_url: str) -> None:
+    engine = sa.create_engine(database_url)
+    first = observations({"2023": 1.0}, R1)
+    load_release(engine, ReleaseInput.of(R1, first, indicators(1.0, R1)))
+    nothing = warehouse_checks(engine, R1, first.clear())
+    assert [(o.passed, checked_nothing(o)) for o in nothing] == [(False, True), (False, True)]
+    # R2 was never loaded: no rows as of it, so there are no keys to look at twice.
+    unloaded = {o.name: o for o in warehouse_checks(engine, R2, observations({"2023": 1.0}, R2))}
+    assert not unloaded["rows_match_silver"].passed and not checked_nothing(unloaded["rows_match_silver"])
+    assert checked_nothing(unloaded["no_duplicate_keys"])
     engine.dispose()
