@@ -47,3 +47,19 @@ def test_every_check_says_what_it_checks() -> None:
     specs = [spec for a in [*ASSETS, fresh_against_bea_calendar] for spec in a.check_specs]
     assert len(specs) == 14
     assert all(spec.description for spec in specs), [s.name for s in specs if not s.description]
+
+
+def test_every_column_says_what_it_holds() -> None:
+    from macro_assets.assets.silver import column_schema
+    from macro_assets.transform import indicators, observations
+
+    graph = defs.resolve_asset_graph()
+    declared = [
+        graph.get(dg.AssetKey(["bea", name])).metadata["dagster/column_schema"]
+        for name in ("observations", "indicators")
+    ]
+    columns = [c for schema in [*declared, column_schema()] for c in schema.columns]
+    assert len(columns) == 19 + 10 + 18
+    assert all(c.description for c in columns), [c.name for c in columns if not c.description]
+    assert set(observations.COLUMNS) == set(observations.SCHEMA)
+    assert set(indicators.COLUMNS) == set(indicators.SCHEMA)

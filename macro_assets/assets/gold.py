@@ -19,7 +19,7 @@ from macro_assets.checks import Outcome
 from macro_assets.checks import gold as gold_checks
 from macro_assets.lake import gold as lake_gold
 from macro_assets.resources.lake import LakeResource
-from macro_assets.transform.indicators import SCHEMA
+from macro_assets.transform.indicators import COLUMNS, SCHEMA
 
 
 @dg.asset(
@@ -50,7 +50,9 @@ def gold_release(
     built = lake_gold.build(lake, release, context.log)
     metadata = as_metadata(built.metadata)
     if built.latest is not None:
-        schema = dg.TableSchema(columns=[dg.TableColumn(n, str(t)) for n, t in SCHEMA.items()])
+        schema = dg.TableSchema(
+            columns=[dg.TableColumn(n, str(t), description=COLUMNS[n]) for n, t in SCHEMA.items()]
+        )
         metadata["dagster/column_schema"] = schema
         metadata["latest"] = preview(built.latest, schema, rows=built.latest.height)
     return metadata, built.outcomes

@@ -19,11 +19,28 @@ from macro_assets.checks import Outcome
 from macro_assets.checks import silver as silver_checks
 from macro_assets.lake import silver as lake_silver
 from macro_assets.resources.lake import LakeResource
-from macro_assets.transform.observations import SCHEMA
+from macro_assets.transform.observations import COLUMNS, SCHEMA
+
+# The preview: what identifies an observation and its value first, the labels after.
+PREVIEW_COLUMNS = [
+    "table_name",
+    "line_number",
+    "geo_fips",
+    "time_period",
+    "value",
+    "value_status",
+    "unit_mult",
+]
+PREVIEW_COLUMNS += ["unit", "line_description"]
 
 
-def column_schema() -> dg.TableSchema:
-    return dg.TableSchema(columns=[dg.TableColumn(name, str(dtype)) for name, dtype in SCHEMA.items()])
+def column_schema(columns: list[str] | None = None) -> dg.TableSchema:
+    columns = columns or list(SCHEMA)
+    return dg.TableSchema(
+        columns=[
+            dg.TableColumn(name, str(dtype), description=COLUMNS[name]) for name, dtype in SCHEMA.items()
+        ]
+    )
 
 
 @dg.asset(
@@ -53,5 +70,8 @@ def silver_release(
     metadata = as_metadata(built.metadata)
     if built.latest is not None:
         metadata["dagster/column_schema"] = column_schema()
-        metadata["preview"] = preview(built.latest, column_schema())
+        shown = built.latest.sort("table_name", "line_number", "geo_fips", "time_period").select(
+            PREVIEW_COLUMNS
+        )
+        metadata["preview"] = preview(shown, column_schema(PREVIEW_COLUMNS))
     return metadata, built.outcomes

@@ -45,7 +45,10 @@ def _spec(name: str, upstream: dg.AssetKey, description: str) -> dg.AssetSpec:
         metadata={
             "dagster/table_name": target.table,
             "dagster/column_schema": dg.TableSchema(
-                columns=[dg.TableColumn(c, t) for c, t in target.column_types()]
+                columns=[
+                    dg.TableColumn(c, t, description=target.column_descriptions()[c])
+                    for c, t in target.column_types()
+                ]
             ),
         },
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
 
@@ -13,6 +14,29 @@ from macro_assets import releases as rel
 from macro_assets.failures import first_step_failure
 
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+
+
+class UnknownReleaseDate(ValueError):
+    """A --partition that is not one of the registered release dates."""
+
+
+class _FirstLine(logging.Formatter):
+    # The demo prints progress; a failure's stack trace is in the event log (`dagster run
+    # show`, the UI), and mdi ends with the failure's cause in one line.
+    def format(self, record: logging.LogRecord) -> str:
+        return super().format(record).split("\n", 1)[0]
+
+
+@dg.logger(
+    config_schema={"log_level": dg.Field(str, is_required=False, default_value="INFO")},
+    description="The demo's console: one line per event.",
+)
+def one_line_console(init_context: dg.InitLoggerContext) -> logging.Logger:
+    log = logging.Logger("dagster", level=init_context.logger_config["log_level"])
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_FirstLine("%(asctime)s - %(levelname)s - %(message)s", "%H:%M:%S"))
+    log.addHandler(handler)
+    return log
 
 
 def _step(message: str) -> None:
@@ -71,11 +95,18 @@ def run_demo(instance: dg.DagsterInstance, partition_key: str | None) -> None:
         dates = rel.due_release_dates(res.bea, res.catalog.load())
         new = rel.register(instance, dates)
         _step(f"release calendar: {len(dates)} releases passed, {len(new)} newly registered")
-        key = partition_key or rel.registered(instance)[-1]
+        known = rel.registered(instance)
+        key = partition_key or known[-1]
+        if key not in known:
+            raise UnknownReleaseDate(
+                f"{key} is not a release date of the catalog in BEA's calendar (registered: {len(known)}, "
+                f"{known[0]} … {known[-1]}; `mdi releases list` shows them)"
+            )
         _step(
             f"materializing bea/bea_raw → bronze → silver → gold → observations, indicators for release {key}"
         )
-        result = defs.resolve_job_def(refresh_job.name).execute_in_process(
+        job = defs.resolve_job_def(refresh_job.name).with_logger_defs({"console": one_line_console})
+        result = job.execute_in_process(
             partition_key=key, instance=instance, run_config=QUIET_LOGS, raise_on_error=False
         )
         if not result.success:

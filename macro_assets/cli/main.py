@@ -103,11 +103,14 @@ def releases_latest() -> None:
 @one_line_errors
 def demo(partition_key: str | None) -> None:
     """Run the whole graph for the newest release and print what landed in PostgreSQL."""
-    from macro_assets.cli.demo import run_demo
+    from macro_assets.cli.demo import UnknownReleaseDate, run_demo
 
     if partition_key is not None:
         parse_release_key(partition_key)
-    run_demo(_instance(), partition_key)
+    try:
+        run_demo(_instance(), partition_key)
+    except UnknownReleaseDate as exc:
+        _fail(str(exc))
 
 
 @main.group()

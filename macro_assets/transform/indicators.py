@@ -16,6 +16,15 @@ SCHEMA: dict[str, pl.DataType] = {
     "release_date": pl.Date(),
 }
 KEY = ["indicator", "frequency", "time_period"]
+COLUMNS: dict[str, str] = {
+    "indicator": "the indicator, e.g. real_gdp_growth_saar (docs/architecture.md lists them)",
+    "frequency": "A (annual), Q (quarterly), M (monthly)",
+    "time_period": "the period in canonical spelling: 2024, 2024Q1, 2024M01",
+    "period_end": "last day of the period",
+    "value": "the indicator's value, in unit (UNIT_MULT applied)",
+    "unit": "e.g. Dollars, Percent",
+    "release_date": "the release date whose vintage this is (the partition)",
+}
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,27 @@ SCHEMA: dict[str, pl.DataType] = {
     "release_date": pl.Date(),
 }
 KEY = ["dataset", "table_name", "line_number", "geo_fips", "time_period"]
+# What each column holds: the UI's column schema and the data contract (docs/architecture.md).
+COLUMNS: dict[str, str] = {
+    "dataset": "BEA's dataset: NIPA, NIUnderlyingDetail, Regional",
+    "table_name": "BEA's table, e.g. T10105 or SAINC1",
+    "line_number": "the table's line (Regional: the line code)",
+    "series_code": "BEA's series code (NIPA SeriesCode, not unique within a table; Regional Code)",
+    "line_description": "the line's label (Regional: the answer's Statistic)",
+    "geo_fips": "geography's FIPS code: 00000 for the nation",
+    "geo_name": "geography's name",
+    "geo_level": "nation, region, state or local",
+    "time_period": "the period in canonical spelling: 2024, 2024Q1, 2024M01",
+    "frequency": "A (annual), Q (quarterly), M (monthly)",
+    "period_start": "first day of the period",
+    "period_end": "last day of the period",
+    "value": "the number as BEA sent it (UNIT_MULT not applied); null when BEA sent a marker",
+    "value_status": "BEA's marker, e.g. (NA), (D); null for a number",
+    "metric_name": "METRIC_NAME, e.g. Current Dollars",
+    "unit": "CL_UNIT, e.g. Level, Percent change",
+    "unit_mult": "power of ten of the value: 6 = millions",
+    "release_date": "the release date whose vintage this is (the partition)",
+}
 NIPA_REQUIRED = envelope.REQUIRED_FIELDS["NIPA"]
 REGIONAL_REQUIRED = envelope.REQUIRED_FIELDS["Regional"]
 NATION = ("00000", "United States")

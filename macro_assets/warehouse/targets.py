@@ -22,8 +22,9 @@ class Target:
     table: str
     key: tuple[str, ...]
     attrs: tuple[str, ...]
-    # The frame's schema the columns come from (silver's or gold's).
+    # The frame's schema the columns come from (silver's or gold's), and what they hold.
     schema: dict[str, pl.DataType] = field(default_factory=dict)
+    descriptions: dict[str, str] = field(default_factory=dict)
     # Columns a frame may lack: constants, and columns copied from another column.
     defaults: dict[str, str] = field(default_factory=dict)
     copies: dict[str, str] = field(default_factory=dict)
@@ -41,6 +42,15 @@ class Target:
         typed = [(c, _SQL_TYPES[type(self.schema.get(c, pl.String()))]) for c in self.columns]
         return [*typed, ("published_in", "date"), ("replaced_in", "date")]
 
+    def column_descriptions(self) -> dict[str, str]:
+        return {**self.descriptions, **_INTERVAL}
+
+
+_INTERVAL = {
+    "published_in": "the release date that first published this value",
+    "replaced_in": "the release date that revised or dropped it; null while current",
+}
+
 
 _SQL_TYPES = {pl.String: "text", pl.Int32: "integer", pl.Int64: "bigint", pl.Float64: "double precision"}
 _SQL_TYPES[pl.Date] = "date"
@@ -53,7 +63,11 @@ def _attrs(schema: dict, key: tuple[str, ...]) -> tuple[str, ...]:
 
 _OBSERVATION_KEY = tuple(observations.KEY)
 OBSERVATIONS = Target(
-    "bea.observations", _OBSERVATION_KEY, _attrs(observations.SCHEMA, _OBSERVATION_KEY), observations.SCHEMA
+    "bea.observations",
+    _OBSERVATION_KEY,
+    _attrs(observations.SCHEMA, _OBSERVATION_KEY),
+    observations.SCHEMA,
+    observations.COLUMNS,
 )
 
 _INDICATOR_KEY = (*TABLE_COLUMNS, *indicators.KEY)
@@ -62,6 +76,11 @@ INDICATORS = Target(
     _INDICATOR_KEY,
     _attrs(indicators.SCHEMA, _INDICATOR_KEY),
     indicators.SCHEMA,
+    {
+        **indicators.COLUMNS,
+        "dataset": "always gold: an indicator is its own table",
+        "table_name": "the indicator again: each one is versioned as its own table",
+    },
     # Each indicator is its own table: a release that publishes only some of them (GDP day,
     # personal income day) leaves the others' timelines alone.
     defaults={"dataset": "gold"},

@@ -163,6 +163,30 @@ def test_bad_input_is_one_line(tmp_path: Path, database_url: str) -> None:
     assert line.startswith("mdi: error: PostgreSQL unreachable: ") and "127.0.0.1" in line
 
 
+def test_a_run_that_cannot_succeed_ends_in_one_line_without_warnings(
+    tmp_path: Path, database_url: str
+) -> None:
+    env = cli_env(tmp_path, database_url)
+    unknown = mdi(env, "demo", "--partition", "1999-01-01")
+    assert unknown.returncode == 1
+    assert "Traceback" not in unknown.stderr and "Warning" not in unknown.stderr
+    assert (
+        unknown.stderr.strip()
+        .splitlines()[-1]
+        .startswith(
+            "mdi: error: 1999-01-01 is not a release date of the catalog in BEA's calendar (registered: "
+        )
+    )
+    # August's vintage is gone from BEA (the sandbox's clock is in November): the run fails.
+    gone = mdi(env, "demo", "--partition", "2026-08-27")
+    assert gone.returncode == 1
+    assert "Traceback" not in gone.stderr and "Warning" not in gone.stderr
+    last = gone.stderr.strip().splitlines()[-1]
+    assert last.startswith("mdi: error: bea/bea_raw: ") and last.endswith(
+        "that vintage is gone from BEA's API"
+    )
+
+
 def dagster(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(BIN / "dagster"), "asset", "materialize", "-m", "macro_assets.definitions", *args],
