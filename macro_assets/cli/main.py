@@ -1,4 +1,5 @@
-"""``mdi releases sync|list|latest``, ``mdi warehouse upgrade`` and ``mdi demo``.
+"""``mdi releases sync|list|latest``, ``mdi warehouse upgrade``, ``mdi db status|stop|psql`` and
+``mdi demo``.
 
 Every expected failure ends as one line on stderr naming the cause, and exit status 1.
 """
@@ -17,6 +18,7 @@ import sqlalchemy as sa
 
 from macro_assets.bea.errors import BeaError
 from macro_assets.catalog import CatalogError
+from macro_assets.cli.db import db
 from macro_assets.partitions import InvalidReleaseKey, parse_release_key
 
 
@@ -139,3 +141,6 @@ def warehouse_upgrade() -> None:
         click.echo(f"{where}: already at schema revision {after}", err=True)
     else:
         click.echo(f"{where}: schema upgraded from {before or 'no revision'} to {after}", err=True)
+
+
+main.add_command(db)

@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -245,3 +246,38 @@ def test_warehouse_upgrade_brings_the_schema_to_head_once(tmp_path: Path, databa
     down = mdi(dict(env, DATABASE_URL="postgresql://x@127.0.0.1:9/none"), "warehouse", "upgrade")
     assert down.returncode == 1
     assert down.stderr.strip().splitlines()[-1].startswith("mdi: error: PostgreSQL unreachable: ")
+
+
+def test_db_status_stop_and_psql_on_the_embedded_postgresql(tmp_path: Path, database_url: str) -> None:
+    """As whichever user runs the tests (root included: pgserver then runs PostgreSQL as the
+    ``pgserver`` user, and a plain ``pg_ctl stop`` as root fails)."""
+    env = {k: v for k, v in cli_env(tmp_path, database_url).items() if k != "DATABASE_URL"}
+    env["MDI_PGDATA"] = str(tmp_path / "pg")
+    missing = mdi(env, "db", "status")
+    assert missing.returncode == 1
+    assert missing.stderr.strip().splitlines() == [
+        f"mdi: error: no embedded PostgreSQL in {tmp_path / 'pg'} (MDI_PGDATA); `make demo` creates one"
+    ]
+    # A data folder as `make demo` leaves it: initialised, PostgreSQL running.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import pgserver
+
+        pgserver.get_server(tmp_path / "pg", cleanup_mode=None)
+    assert mdi(env, "db", "status").stdout.startswith("embedded PostgreSQL running (pid ")
+    assert mdi(env, "db", "stop").returncode == 0
+    opened = subprocess.run(
+        [str(BIN / "mdi"), "db", "psql"],
+        input="SELECT 40 + 2 AS answer;\n",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert opened.returncode == 0, opened.stderr[-2000:]
+    assert "42" in opened.stdout and "(1 row)" in opened.stdout
+    assert mdi(env, "db", "status").stdout.startswith("embedded PostgreSQL running (pid ")
+    stopped = mdi(env, "db", "stop")
+    assert stopped.returncode == 0, stopped.stderr[-2000:]
+    assert stopped.stdout.startswith("embedded PostgreSQL stopped")
+    assert mdi(env, "db", "status").stdout.startswith("embedded PostgreSQL not running")
