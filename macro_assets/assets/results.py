@@ -77,15 +77,42 @@ def preview(frame: pl.DataFrame, schema: dg.TableSchema, rows: int = 10) -> dg.M
 
 
 def merge_metadata(per_release: dict[date, dict[str, Any]]) -> dict[str, Any]:
-    """One release: its metadata. Several (a range backfill): sums of the numbers, and the list."""
+    """One release: its metadata. Several (a range backfill in one step): Dagster gives every
+    partition of the range the same materialization metadata, so nothing numeric is reported at
+    the top (a sum, or one release's figure, would be wrong for the others and for the plots
+    across partitions); each release's figures are under ``per_release``, and what is the same
+    for all of them and not a number (the column schema, the code version) stays."""
     if len(per_release) == 1:
         return next(iter(per_release.values()))
-    merged: dict[str, Any] = {"releases": [d.isoformat() for d in per_release]}
-    for meta in per_release.values():
-        for name, value in meta.items():
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                merged[name] = merged.get(name, 0) + value
+    metadatas = list(per_release.values())
+    merged: dict[str, Any] = {
+        name: value
+        for name, value in metadatas[0].items()
+        if not _numeric(value) and all(m.get(name) == value for m in metadatas[1:])
+    }
+    merged["releases"] = dg.MetadataValue.json([d.isoformat() for d in per_release])
+    merged["per_release"] = dg.MetadataValue.json(
+        {
+            d.isoformat(): {k: plain for k, v in meta.items() if (plain := _plain(v)) is not None}
+            for d, meta in per_release.items()
+        }
+    )
     return merged
+
+
+def _numeric(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _plain(value: Any) -> Any:
+    """A metadata value as JSON can hold it: numbers, text, JSON; None for tables and schemas."""
+    if isinstance(value, int | float | str | bool):
+        return value
+    if isinstance(value, dg.JsonMetadataValue):
+        return value.data
+    if isinstance(value, dict | list):
+        return value
+    return None
 
 
 def check_results(

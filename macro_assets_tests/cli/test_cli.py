@@ -233,6 +233,49 @@ def test_range_backfill_replays_silver_to_postgres_from_bronze(tmp_path: Path, d
     assert [d.isoformat() for d in loaded] == ["2026-10-29", "2026-10-30"]
     assert revised > 0  # Personal income and outlays were revised on October 30
 
+    # Each partition of the range carries its own figures (under per_release), and nothing
+    # numeric at the top that would be a sum or another release's figure.
+    ranged = latest_metadata(tmp_path, ("silver", "gold"), ("2026-10-29", "2026-10-30"))
+    for meta in ranged.values():
+        assert not [k for k, v in meta.items() if isinstance(v, int | float) and not isinstance(v, bool)]
+        assert meta["releases"] == ["2026-10-29", "2026-10-30"]
+    for key in ("2026-10-29", "2026-10-30"):
+        single = dagster(env, "--select", "bea/silver,bea/gold", "--partition", key)
+        assert single.returncode == 0, single.stderr[-2000:]
+        alone = latest_metadata(tmp_path, ("silver", "gold"), (key,))
+        for asset in ("silver", "gold"):
+            figures = ranged[(asset, key)]["per_release"][key]
+            numbers = {
+                k: v
+                for k, v in alone[(asset, key)].items()
+                if isinstance(v, int | float) and not isinstance(v, bool) and k != "duration_s"
+            }
+            assert numbers and all(figures[k] == v for k, v in numbers.items()), (
+                asset,
+                key,
+                numbers,
+                figures,
+            )
+    gdp = [ranged[("gold", k)]["per_release"][k]["latest_nominal_gdp"] for k in ("2026-10-29", "2026-10-30")]
+    assert gdp[0] > 0 and gdp[1] > 0 and sum(gdp) not in gdp
+
+
+def latest_metadata(tmp_path: Path, assets: tuple[str, ...], keys: tuple[str, ...]) -> dict:
+    """The newest materialization's metadata per (asset, partition), from the CLI's instance."""
+    import dagster as dg
+
+    found = {}
+    with dg.DagsterInstance.from_config(str(tmp_path / "dagster_home")) as instance:
+        for asset in assets:
+            records = instance.fetch_materializations(
+                dg.AssetRecordsFilter(asset_key=dg.AssetKey(["bea", asset]), asset_partitions=list(keys)),
+                limit=20,
+            ).records
+            for record in records:  # newest first
+                meta = {k: v.value for k, v in record.asset_materialization.metadata.items()}
+                found.setdefault((asset, record.partition_key), meta)
+    return found
+
 
 def test_warehouse_upgrade_brings_the_schema_to_head_once(tmp_path: Path, database_url: str) -> None:
     from macro_assets.warehouse import schema
