@@ -3,6 +3,7 @@ sandbox as its clock moves through a GDP morning."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -133,3 +134,28 @@ def test_daily_schedule_adds_a_partition_for_an_unscheduled_revision(world: dict
     assert "2026-10-30" in instance.get_dynamic_partitions(release_date_partitions.name)
     again = daily_vintage_check.evaluate_tick(context)
     assert not again.run_requests and again.skip_message == "no table revised after 2026-10-30"
+
+
+def test_on_an_instance_that_ran_the_demo_the_first_tick_requests_nothing(
+    world: dict, database_url: str
+) -> None:
+    """``make demo`` then ``make dev``: the sensor starts with no cursor on an instance whose
+    newest release is captured and loaded, and launches nothing."""
+    world["bea_clock"].now = datetime(2026, 10, 29, 12, 45, tzinfo=UTC)  # BEA serves GDP of the day
+    resources = dict(world["resources"], warehouse=WarehouseResource(database_url=database_url))
+    world["resources"] = resources
+    instance = world["instance"]
+    instance.add_dynamic_partitions(release_date_partitions.name, ["2026-10-29"])
+    demo = (
+        definitions(world)
+        .resolve_job_def(refresh_job.name)
+        .execute_in_process(partition_key="2026-10-29", instance=instance)
+    )
+    assert demo.success
+    first = tick(world, None)
+    assert first.run_requests == [] and first.skip_message == "no new release"
+    # Both releases' newest dates are handled: the next GDP or income release is new again.
+    assert json.loads(first.cursor) == {
+        "Gross Domestic Product": "2026-10-29",
+        "Personal Income and Outlays": "2026-09-25",
+    }
