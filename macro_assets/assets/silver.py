@@ -68,8 +68,9 @@ def silver_release(
 ) -> tuple[dict, list[Outcome]]:
     built = lake_silver.build(lake, release, context.log)
     metadata = as_metadata(built.metadata)
+    metadata["dagster/column_schema"] = column_schema()
+    # A kept silver has no preview: reading 2.6 million rows back for ten would undo the reuse.
     if built.latest is not None:
-        metadata["dagster/column_schema"] = column_schema()
         shown = built.latest.sort("table_name", "line_number", "geo_fips", "time_period").select(
             PREVIEW_COLUMNS
         )

@@ -130,7 +130,8 @@ def test_release_flows_through_every_layer(
 def test_rerun_changes_nothing(
     instance: dg.DagsterInstance, resources: dict, lake: LakeResource, database_url: str
 ) -> None:
-    assert run(instance, resources).success
+    first = run(instance, resources)
+    assert first.success
     bronze_before = {k: v for k, v in lake_files(lake).items() if k.startswith("bronze/")}
     counts_before = table_counts(database_url)
     again = run(instance, resources)
@@ -149,6 +150,14 @@ def test_rerun_changes_nothing(
     assert observations["release_row_count"].value == counts_before["observations"] > 0
     assert loads["bea/indicators"]["dagster/row_count"].value == counts_before["indicators"]
     assert again.asset_materializations_for_node("bea__bea_raw")[0].metadata["api_calls"].value == 0
+    # Kept silver and gold still carry their column schema, and gold its latest values.
+    kept_silver = again.asset_materializations_for_node("bea__silver")[0].metadata
+    kept_gold = again.asset_materializations_for_node("bea__gold")[0].metadata
+    assert kept_silver["reused"].value is True and kept_gold["reused"].value is True
+    assert "dagster/column_schema" in kept_silver and "dagster/column_schema" in kept_gold
+    built_gold = first.asset_materializations_for_node("bea__gold")[0].metadata
+    assert kept_gold["latest"].value.records == built_gold["latest"].value.records
+    assert len(kept_gold["latest"].value.records) == 6
 
 
 def test_bronze_is_never_overwritten_by_a_new_capture(
