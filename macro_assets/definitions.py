@@ -16,6 +16,7 @@ from macro_assets.jobs import freshness_job, refresh_job
 from macro_assets.resources import resources_from_env
 
 ASSETS = [bea_raw, bronze, silver, gold, postgres_tables]
+ASSET_KEYS = [key for asset in ASSETS for key in asset.keys]
 
 defs = dg.Definitions(
     # Each asset links to the file and line that defines it, in the UI.

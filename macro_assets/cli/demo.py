@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from datetime import date
 
 import click
 import dagster as dg
@@ -78,7 +79,8 @@ def summary(engine: sa.Engine, release: str) -> str:
 
 
 def run_demo(instance: dg.DagsterInstance, partition_key: str | None) -> None:
-    from macro_assets.definitions import defs, refresh_job
+    from macro_assets.definitions import ASSET_KEYS, defs, refresh_job
+    from macro_assets.lake.bronze import held_release_dates
 
     started = time.monotonic()
     # build_resources resolves EnvVar-backed fields exactly as a run would.
@@ -92,16 +94,21 @@ def run_demo(instance: dg.DagsterInstance, partition_key: str | None) -> None:
                 pass
         finally:
             probe.dispose()
-        dates = rel.due_release_dates(res.bea, res.catalog.load())
-        new = rel.register(instance, dates)
-        _step(f"release calendar: {len(dates)} releases passed, {len(new)} newly registered")
+        passed = rel.due_release_dates(res.bea, res.catalog.load())
+        held = held_release_dates(res.lake)
+        new, _ = rel.sync(instance, passed, held, ASSET_KEYS)
+        _step(
+            f"release calendar: {len(passed)} release dates passed, {len(held)} in bronze; "
+            f"new partitions: {', '.join(new) or 'none'}"
+        )
         known = rel.registered(instance)
+        if not known:
+            raise UnknownReleaseDate("no release date of the catalog has passed yet in BEA's calendar")
         key = partition_key or known[-1]
         if key not in known:
-            raise UnknownReleaseDate(
-                f"{key} is not a release date of the catalog in BEA's calendar (registered: {len(known)}, "
-                f"{known[0]} … {known[-1]}; `mdi releases list` shows them)"
-            )
+            standing = rel.standings(passed, held).get(date.fromisoformat(key))
+            why = standing or "not a release date of the catalog in BEA's calendar"
+            raise UnknownReleaseDate(f"{key}: {why} (`mdi releases list --all` shows every release date)")
         _step(
             f"materializing bea/bea_raw → bronze → silver → gold → observations, indicators for release {key}"
         )

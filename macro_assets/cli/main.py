@@ -64,28 +64,51 @@ def releases() -> None:
 @releases.command("sync")
 @one_line_errors
 def releases_sync() -> None:
-    """Register every release date BEA's release calendar says has passed for the catalog's releases."""
+    """Register the release dates that can be built: those bronze holds, and the newest that BEA's
+    release calendar says has passed for the catalog's releases (`mdi releases list` shows all)."""
     import dagster as dg
 
     from macro_assets import releases as rel
+    from macro_assets.definitions import ASSET_KEYS
+    from macro_assets.lake.bronze import held_release_dates
     from macro_assets.resources import resources_from_env
 
     instance = _instance()
     # build_resources resolves EnvVar-backed fields exactly as a run would.
     with dg.build_resources(resources_from_env()) as res:
-        dates = rel.due_release_dates(res.bea, res.catalog.load())
-    new = rel.register(instance, dates)
-    click.echo(f"{len(new)} new release partitions registered ({len(dates)} release dates passed)", err=True)
+        passed = rel.due_release_dates(res.bea, res.catalog.load())
+        held = held_release_dates(res.lake)
+    new, removed = rel.sync(instance, passed, held, ASSET_KEYS)
+    gone = sum(1 for s in rel.standings(passed, held).values() if s == rel.GONE)
+    click.echo(
+        f"{len(new)} new release partitions registered, {len(removed)} removed ({len(passed)} release "
+        f"dates passed, {len(held)} in bronze; {gone} not captured: BEA no longer serves their vintage)",
+        err=True,
+    )
 
 
 @releases.command("list")
+@click.option("--all", "show_all", is_flag=True, help="every passed release date, partition or not")
 @one_line_errors
-def releases_list() -> None:
-    """Print the registered release dates, oldest first."""
+def releases_list(show_all: bool) -> None:
+    """Print the registered release dates (the partitions), oldest first; with --all, every
+    release date that has passed, with whether it is a partition and why."""
     from macro_assets import releases as rel
 
-    for key in rel.registered(_instance()):
-        click.echo(key)
+    if not show_all:
+        for key in rel.registered(_instance()):
+            click.echo(key)
+        return
+    import dagster as dg
+
+    from macro_assets.lake.bronze import held_release_dates
+    from macro_assets.resources import resources_from_env
+
+    with dg.build_resources(resources_from_env()) as res:
+        passed = rel.due_release_dates(res.bea, res.catalog.load())
+        held = held_release_dates(res.lake)
+    for day, standing in rel.standings(passed, held).items():
+        click.echo(f"{day}  {standing}")
 
 
 @releases.command("latest")

@@ -92,3 +92,17 @@ def check(lake: Store, release: date) -> list[Outcome]:
     if all(o.passed for o in outcomes):
         write_json(lake, record_key, stamp | {"checks": [vars(o) for o in outcomes]})
     return outcomes
+
+
+def held_release_dates(lake: Store) -> list[date]:
+    """Release dates whose capture bronze holds (its manifest is written last), oldest first."""
+    held = []
+    for folder in lake.list_folders("bronze"):
+        _, _, value = folder.partition("release_date=")
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            continue
+        if lake.exists(layout.bronze_manifest(day)):
+            held.append(day)
+    return sorted(held)

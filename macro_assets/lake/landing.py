@@ -24,6 +24,7 @@ from macro_assets.bea import envelope
 from macro_assets.bea.errors import BeaError
 from macro_assets.catalog import CatalogTable, FetchUnit
 from macro_assets.lake import layout
+from macro_assets.lake.bronze import held_release_dates
 from macro_assets.lake.manifest import Entry, described, read_manifest
 from macro_assets.lake.stores import Store as Lake
 
@@ -142,15 +143,7 @@ def _still_holds(
 def sizes_of_earlier_capture(lake: Lake, release: date) -> dict[str, int]:
     """label → bytes of each answer in the bronze manifest of the nearest other release date
     (the last before ``release``, else the first after): what this capture may expect."""
-    dates = []
-    for folder in lake.list_folders("bronze"):
-        _, _, value = folder.partition("release_date=")
-        try:
-            other = date.fromisoformat(value)
-        except ValueError:
-            continue
-        if other != release and lake.exists(layout.bronze_manifest(other)):
-            dates.append(other)
+    dates = [other for other in held_release_dates(lake) if other != release]
     if not dates:
         return {}
     before = [d for d in dates if d < release]

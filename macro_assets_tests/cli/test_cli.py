@@ -48,9 +48,13 @@ def test_sync_then_materialize_loads_the_tables(tmp_path: Path, database_url: st
     assert sync.returncode == 0, sync.stderr
     listed = mdi(env, "releases", "list").stdout.split()
     latest = mdi(env, "releases", "latest").stdout.strip()
-    assert latest == listed[-1] and "2026-10-29" in listed and "2026-10-30" in listed
+    # Nothing in bronze yet: the newest release date is the one partition that can be built.
+    assert listed == [latest] == ["2026-10-30"]
+    every = dict(line.split("  ", 1) for line in mdi(env, "releases", "list", "--all").stdout.splitlines())
+    assert every["2026-10-29"] == "not captured (BEA no longer serves that vintage)"
+    assert every["2026-10-30"].startswith("the newest release date")
     again = mdi(env, "releases", "sync")
-    assert again.stderr.startswith("0 new release partitions registered")
+    assert again.stderr.startswith("0 new release partitions registered, 0 removed")
 
     run = subprocess.run(
         [
@@ -171,21 +175,28 @@ def test_a_run_that_cannot_succeed_ends_in_one_line_without_warnings(
     unknown = mdi(env, "demo", "--partition", "1999-01-01")
     assert unknown.returncode == 1
     assert "Traceback" not in unknown.stderr and "Warning" not in unknown.stderr
-    assert (
-        unknown.stderr.strip()
-        .splitlines()[-1]
-        .startswith(
-            "mdi: error: 1999-01-01 is not a release date of the catalog in BEA's calendar (registered: "
-        )
+    assert unknown.stderr.strip().splitlines()[-1] == (
+        "mdi: error: 1999-01-01: not a release date of the catalog in BEA's calendar "
+        "(`mdi releases list --all` shows every release date)"
     )
-    # August's vintage is gone from BEA (the sandbox's clock is in November): the run fails.
+    # August's vintage is gone from BEA (the sandbox's clock is in November): no partition.
     gone = mdi(env, "demo", "--partition", "2026-08-27")
-    assert gone.returncode == 1
-    assert "Traceback" not in gone.stderr and "Warning" not in gone.stderr
-    last = gone.stderr.strip().splitlines()[-1]
-    assert last.startswith("mdi: error: bea/bea_raw: ") and last.endswith(
-        "that vintage is gone from BEA's API"
+    assert gone.returncode == 1 and "Traceback" not in gone.stderr
+    assert gone.stderr.strip().splitlines()[-1] == (
+        "mdi: error: 2026-08-27: not captured (BEA no longer serves that vintage) "
+        "(`mdi releases list --all` shows every release date)"
     )
+    # A run that fails (BEA does not know a catalog table): one line per event, then the cause.
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text(
+        "releases:\n  Gross Domestic Product:\n    - {dataset: NIPA, table: T10101, frequencies: [Q]}\n"
+        "    - {dataset: NIPA, table: T99999, frequencies: [Q]}\n"
+    )
+    failed = mdi(dict(env, MDI_CATALOG=str(catalog)), "demo")
+    assert failed.returncode == 1
+    assert "Traceback" not in failed.stderr and "Warning" not in failed.stderr
+    last = failed.stderr.strip().splitlines()[-1]
+    assert last.startswith("mdi: error: bea/bea_raw: ") and "T99999" in last
 
 
 def dagster(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -200,9 +211,10 @@ def dagster(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
 
 def test_range_backfill_replays_silver_to_postgres_from_bronze(tmp_path: Path, database_url: str) -> None:
     env = cli_env(tmp_path, database_url)
-    assert mdi(env, "releases", "sync").returncode == 0
-    # Capture each release while BEA serves it (the sandbox's clock moves on between them).
+    # Capture each release while BEA serves it (the sandbox's clock moves on between them); a
+    # release date is a partition while it is the newest, and stays one once bronze holds it.
     for key in ("2026-10-29", "2026-10-30"):
+        assert mdi(dict(env, BEA_SANDBOX_NOW=f"{key}T15:00:00+00:00"), "releases", "sync").returncode == 0
         captured = dagster(
             dict(env, BEA_SANDBOX_NOW=f"{key}T15:00:00+00:00"),
             "--select",
