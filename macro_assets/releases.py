@@ -55,13 +55,19 @@ def register(instance: dg.DagsterInstance, dates: list[date]) -> list[str]:
     return new
 
 
+def materialized(instance: dg.DagsterInstance, assets: list[dg.AssetKey]) -> set[str]:
+    """Release dates any of ``assets`` has materialized."""
+    keys: set[str] = set()
+    for asset in assets:
+        keys |= set(instance.get_materialized_partitions(asset))
+    return keys
+
+
 def prune(instance: dg.DagsterInstance, keep: list[date], assets: list[dg.AssetKey]) -> list[str]:
     """Remove partitions an earlier sync registered that can never be built: not in ``keep``
     and never materialized by any of ``assets``. Returns the removed keys."""
     wanted = {d.isoformat() for d in keep}
-    built: set[str] = set()
-    for asset in assets:
-        built |= set(instance.get_materialized_partitions(asset))
+    built = materialized(instance, assets)
     removed = [key for key in registered(instance) if key not in wanted and key not in built]
     for key in removed:
         instance.delete_dynamic_partition(release_date_partitions.name, key)

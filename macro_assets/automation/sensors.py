@@ -22,6 +22,7 @@ from macro_assets.assets.results import key
 from macro_assets.automation import vintage
 from macro_assets.jobs import refresh_job
 from macro_assets.partitions import release_date_partitions
+from macro_assets.releases import materialized
 from macro_assets.resources.bea import BeaApiResource
 from macro_assets.resources.catalog import CatalogResource
 
@@ -30,10 +31,7 @@ BRONZE, OBSERVATIONS = key("bronze"), key("observations")
 
 def _newest_held(instance: dg.DagsterInstance) -> str | None:
     """The newest release date bronze holds or the warehouse has loaded, per the instance."""
-    keys = set()
-    for asset in (BRONZE, OBSERVATIONS):
-        keys |= set(instance.get_materialized_partitions(asset))
-    return max(keys, default=None)
+    return max(materialized(instance, [BRONZE, OBSERVATIONS]), default=None)
 
 
 @dg.sensor(

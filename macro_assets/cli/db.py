@@ -11,17 +11,10 @@ import pwd
 import sys
 import warnings
 from pathlib import Path
-from types import ModuleType
 
 import click
 
-
-def _pgserver() -> ModuleType:
-    with warnings.catch_warnings():
-        # platformdirs warns about XDG_RUNTIME_DIR on import; pgserver does not use it.
-        warnings.simplefilter("ignore")
-        import pgserver
-    return pgserver
+from macro_assets.resources.warehouse import import_pgserver
 
 
 def data_dir() -> Path:
@@ -85,7 +78,7 @@ def stop() -> None:
         click.echo(f"embedded PostgreSQL not running, data in {pgdata}")
         return
     try:
-        _pgserver().pg_ctl(["-w", "stop"], pgdata=pgdata, user=_owner(pgdata), timeout=120)
+        import_pgserver().pg_ctl(["-w", "stop"], pgdata=pgdata, user=_owner(pgdata), timeout=120)
     except subprocess.CalledProcessError as exc:
         click.echo(f"mdi: error: pg_ctl stop failed (exit {exc.returncode}) for {pgdata}", err=True)
         sys.exit(1)
@@ -95,7 +88,7 @@ def stop() -> None:
 @db.command()
 def psql() -> None:
     """Open psql on the embedded PostgreSQL (started if it is not running; left running)."""
-    pgserver = _pgserver()
+    pgserver = import_pgserver()
     pgdata = data_dir()
     _require_data(pgdata)
     with warnings.catch_warnings():

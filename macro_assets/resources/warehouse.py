@@ -4,6 +4,7 @@ import os
 import threading
 import warnings
 from pathlib import Path
+from types import ModuleType
 
 import dagster as dg
 import sqlalchemy as sa
@@ -22,12 +23,17 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def embedded_url(pgdata: str | Path) -> str:
-    """Start (or join) the embedded server whose data live in ``pgdata``; its URL."""
+def import_pgserver() -> ModuleType:
     with warnings.catch_warnings():
         # platformdirs warns about XDG_RUNTIME_DIR on import; pgserver does not use it.
         warnings.simplefilter("ignore")
         import pgserver
+    return pgserver
+
+
+def embedded_url(pgdata: str | Path) -> str:
+    """Start (or join) the embedded server whose data live in ``pgdata``; its URL."""
+    pgserver = import_pgserver()
 
     path = Path(pgdata).resolve()
     with _lock:
