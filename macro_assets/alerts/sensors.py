@@ -71,14 +71,28 @@ def already_alerted(instance: dg.DagsterInstance, run: dg.DagsterRun) -> bool:
     return _signature(instance, previous.run_id) == _signature(instance, run.run_id)
 
 
+def job_label(run: dg.DagsterRun) -> str:
+    # Assets materialized from the UI's asset graph (and its backfills) run under Dagster's
+    # implicit job, whose name means nothing to a reader.
+    return "asset materialization" if run.job_name.startswith("__ASSET_JOB") else run.job_name
+
+
+def partition_label(run: dg.DagsterRun) -> str | None:
+    """The run's release date, or ``first...last`` for a range run in one step."""
+    if partition := run.tags.get("dagster/partition"):
+        return partition
+    start, end = (run.tags.get(f"dagster/asset_partition_range_{e}") for e in ("start", "end"))
+    return f"{start}...{end}" if start and end else None
+
+
 def alert_for(instance: dg.DagsterInstance, run: dg.DagsterRun, ui_url: str) -> messages.Alert:
     step, error = _first_failure(instance, run.run_id)
     error_class = error.cls_name if error else "UnknownError"
     checks = _failed_checks(instance, run.run_id) if error_class == "DagsterAssetCheckFailedError" else None
     return messages.run_failure(
         run_id=run.run_id,
-        job=run.job_name,
-        partition=run.tags.get("dagster/partition"),
+        job=job_label(run),
+        partition=partition_label(run),
         asset=step,
         error_class=error_class,
         error_message=error.message if error else "the run failed without an error",

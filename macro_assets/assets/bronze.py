@@ -33,7 +33,7 @@ def bronze(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.Material
     keep = timed(lake_bronze.keep)
     releases = releases_of(context)
     metadata = {r: as_metadata(keep(lake, r, context.run_id, context.log)) for r in releases}
-    outcomes = [lake_bronze.check(lake, r) for r in releases]
+    outcomes = {r: lake_bronze.check(lake, r) for r in releases}
     return dg.MaterializeResult(
         metadata=merge_metadata(metadata), check_results=check_results(outcomes, bronze.key)
     )

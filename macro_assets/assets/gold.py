@@ -38,7 +38,7 @@ def gold(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.Materializ
     return dg.MaterializeResult(
         metadata=merge_metadata({r: meta for r, (meta, _) in per_release.items()}),
         check_results=check_results(
-            [o for _, o in per_release.values()], gold.key, dg.AssetCheckSeverity.WARN
+            {r: o for r, (_, o) in per_release.items()}, gold.key, dg.AssetCheckSeverity.WARN
         ),
     )
 

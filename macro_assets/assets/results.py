@@ -116,30 +116,52 @@ def _plain(value: Any) -> Any:
 
 
 def check_results(
-    per_release: list[list[Outcome]],
+    per_release: dict[date, list[Outcome]],
     asset: dg.AssetKey,
     severity: dg.AssetCheckSeverity = dg.AssetCheckSeverity.ERROR,
 ) -> list[dg.AssetCheckResult]:
-    """One AssetCheckResult per check over the step's releases (failed if any release failed)."""
-    by_name: dict[str, list[Outcome]] = {}
-    for outcomes in per_release:
+    """One AssetCheckResult per check over the step's releases. One release: its outcome. Several
+    (a range in one step, where Dagster records one evaluation for the range): failed if any
+    release failed or had nothing to check, the failing releases named in the description, and,
+    as for the materialization, nothing counted at the top: each release's outcome is under
+    ``per_release``."""
+    by_name: dict[str, dict[date, list[Outcome]]] = {}
+    for release, outcomes in per_release.items():
         for outcome in outcomes:
-            by_name.setdefault(outcome.name, []).append(outcome)
-    results = []
-    for name, outcomes in by_name.items():
-        merged = combine(outcomes)
-        results.append(
-            dg.AssetCheckResult(
-                asset_key=asset,
-                check_name=name,
-                passed=merged.passed,
-                severity=severity,
-                description=merged.description if not merged.passed else None,
-                metadata={k: v for k, v in merged.metadata.items() if not isinstance(v, dict)}
-                | {k: dg.MetadataValue.json(v) for k, v in merged.metadata.items() if isinstance(v, dict)},
-            )
+            by_name.setdefault(outcome.name, {}).setdefault(release, []).append(outcome)
+    return [
+        dg.AssetCheckResult(
+            asset_key=asset,
+            check_name=name,
+            passed=merged.passed,
+            severity=severity,
+            description=merged.description if not merged.passed else None,
+            metadata=as_metadata(merged.metadata),
         )
-    return results
+        for name, outcomes in by_name.items()
+        for merged in [_over_releases({d: combine(o) for d, o in outcomes.items()})]
+    ]
+
+
+def _over_releases(outcomes: dict[date, Outcome]) -> Outcome:
+    if len(outcomes) == 1:
+        return next(iter(outcomes.values()))
+    failed = {d: o for d, o in outcomes.items() if not o.passed}
+    first = next(iter(outcomes.values()))
+    description = (
+        "; ".join(f"{d.isoformat()}: {o.description}" for d, o in failed.items())
+        if failed
+        else f"passed for each of {len(outcomes)} releases"
+    )
+    metadata = {
+        "releases": [d.isoformat() for d in outcomes],
+        "failed_releases": [d.isoformat() for d in failed],
+        "per_release": {
+            d.isoformat(): {"passed": o.passed, "description": o.description, **o.metadata}
+            for d, o in outcomes.items()
+        },
+    }
+    return Outcome(first.name, not failed, description, metadata)
 
 
 def timed(fn: _F) -> _F:

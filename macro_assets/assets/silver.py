@@ -58,7 +58,7 @@ def silver(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.Material
     per_release = {r: silver_release(context, r, lake) for r in releases_of(context)}
     return dg.MaterializeResult(
         metadata=merge_metadata({r: meta for r, (meta, _) in per_release.items()}),
-        check_results=check_results([outcomes for _, outcomes in per_release.values()], silver.key),
+        check_results=check_results({r: o for r, (_, o) in per_release.items()}, silver.key),
     )
 
 

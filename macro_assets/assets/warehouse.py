@@ -123,7 +123,9 @@ def postgres_tables(
         # The table's rows, every vintage included, after the step's last load.
         metadata["dagster/row_count"] = newest.table_rows[name]
         metadata["code_version"] = audit.code_version
-        outcomes = [loaded.outcomes for _, loaded in per_release.values()] if name == "observations" else []
+        outcomes = (
+            {r: loaded.outcomes for r, (_, loaded) in per_release.items()} if name == "observations" else {}
+        )
         yield dg.MaterializeResult(
             asset_key=key(name), metadata=metadata, check_results=check_results(outcomes, key(name))
         )

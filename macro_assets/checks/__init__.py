@@ -57,9 +57,10 @@ def checked_nothing(outcome: Outcome) -> bool:
 
 
 def combine(outcomes: list[Outcome]) -> Outcome:
-    """One outcome from one check's outcomes over parts (answers of a release, or the releases of
-    a range): passed if every part passed, counts summed, the failures' descriptions. Parts with
-    nothing to check are left out, unless no part had anything to check."""
+    """One outcome from one check's outcomes over the parts of one release (its answers): passed
+    if every part passed, counts summed, the failures' descriptions. Parts with nothing to check
+    are left out, unless no part had anything to check. (The releases of a range are not
+    combined: ``assets.results.check_results`` reports each under ``per_release``.)"""
     checked = [o for o in outcomes if not checked_nothing(o)]
     if not checked:
         return outcomes[0]

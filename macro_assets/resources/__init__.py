@@ -4,7 +4,7 @@ import os
 
 import dagster as dg
 
-from macro_assets.alerts.destinations import AlertsResource
+from macro_assets.alerts.destinations import AlertsResource, webserver_url
 from macro_assets.resources.bea import ENV_VARS, BeaApiResource
 from macro_assets.resources.catalog import CatalogResource
 from macro_assets.resources.lake import LakeResource
@@ -32,6 +32,6 @@ def resources_from_env() -> dict[str, dg.ConfigurableResource]:
         "alerts": AlertsResource(
             sns_topic_arn=_env("MDI_ALERT_SNS_TOPIC_ARN"),
             webhook_url=_env("MDI_ALERT_WEBHOOK_URL"),
-            ui_url=_env("MDI_UI_URL") or "http://127.0.0.1:3000",
+            ui_url=_env("MDI_UI_URL") or webserver_url(os.environ),
         ),
     }

@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from macro_assets.alerts import messages
-from macro_assets.alerts.destinations import AlertDeliveryError, AlertsResource
+from macro_assets.alerts.destinations import AlertDeliveryError, AlertsResource, webserver_url
 from macro_assets_tests.alerts.conftest import Topic, Webhook
 
 ALERT = messages.run_failure(
@@ -57,3 +57,17 @@ def test_without_a_destination_it_only_logs(caplog: pytest.LogCaptureFixture) ->
     caplog.set_level(logging.WARNING)
     assert AlertsResource().send(ALERT) == []
     assert "no destination configured" in caplog.text and "2026-10-30" in caplog.text
+
+
+def test_links_follow_the_webservers_own_settings() -> None:
+    assert webserver_url({}) == "http://127.0.0.1:3000"
+    assert webserver_url({"DAGSTER_WEBSERVER_PORT": "3333"}) == "http://127.0.0.1:3333"
+    assert (
+        webserver_url({"DAGSTER_WEBSERVER_HOST": "0.0.0.0", "DAGSTER_WEBSERVER_PATH_PREFIX": "/dagster/"})
+        == "http://127.0.0.1:3000/dagster"
+    )
+    # Behind a load balancer the UI has another address: MDI_UI_URL says which.
+    assert (
+        webserver_url({"MDI_UI_URL": "https://dagster.example/", "DAGSTER_WEBSERVER_PORT": "80"})
+        == "https://dagster.example"
+    )

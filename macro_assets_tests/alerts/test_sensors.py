@@ -9,8 +9,14 @@ import dagster as dg
 import pytest
 
 from bea_sandbox.server import Sandbox, SandboxSettings
+from macro_assets.alerts import messages
 from macro_assets.alerts.destinations import AlertsResource
-from macro_assets.alerts.sensors import alert_on_run_failure, alert_on_stale_warehouse
+from macro_assets.alerts.sensors import (
+    alert_on_run_failure,
+    alert_on_stale_warehouse,
+    job_label,
+    partition_label,
+)
 from macro_assets.assets.checks import fresh_against_bea_calendar
 from macro_assets.automation import vintage
 from macro_assets.definitions import ASSETS
@@ -117,3 +123,30 @@ def test_a_stale_warehouse_is_announced_once_per_overdue_release(
     assert hook["kind"] == "freshness" and hook["release"] == "Personal Income and Outlays"
     assert hook["due"] == "2026-10-30" and "is not loaded" in hook["detail"]
     assert tick(cursor) == cursor and len(webhook.received) == 1  # not re-sent every tick
+
+
+def test_a_run_from_the_asset_graph_over_a_range_is_named_for_a_reader() -> None:
+    ranged = dg.DagsterRun(
+        job_name="__ASSET_JOB",
+        run_id="r",
+        tags={
+            "dagster/asset_partition_range_start": "2026-10-29",
+            "dagster/asset_partition_range_end": "2026-10-30",
+        },
+    )
+    assert job_label(ranged) == "asset materialization"
+    assert partition_label(ranged) == "2026-10-29...2026-10-30"
+    one = dg.DagsterRun(job_name="refresh_release", run_id="s", tags={"dagster/partition": "2026-10-30"})
+    assert (job_label(one), partition_label(one)) == ("refresh_release", "2026-10-30")
+    alert = messages.run_failure(
+        run_id="r",
+        job=job_label(ranged),
+        partition=partition_label(ranged),
+        asset="bea/silver",
+        error_class="DagsterAssetCheckFailedError",
+        error_message="m",
+        ui_url="http://127.0.0.1:3000",
+    )
+    assert alert.subject.startswith(
+        "macro-data-ingest: bea/silver for releases 2026-10-29...2026-10-30 failed"
+    )

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from macro_assets_tests.cli.test_cli import BIN, cli_env, mdi
+from macro_assets.alerts.destinations import webserver_url
+from macro_assets_tests.cli.test_cli import cli_env, mdi
 from macro_assets_tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,10 +42,13 @@ def webserver(tmp_path: Path, database_url: str) -> Iterator[str]:
     env = cli_env(tmp_path, database_url)
     demo = mdi(env, "demo")
     assert demo.returncode == 0, demo.stderr[-2000:]
+    # `make dev` as the README gives it, its port through the webserver's own variable (which
+    # the alerts' links read too) and the demo's instance.
     port = free_port()
+    url = webserver_url({"DAGSTER_WEBSERVER_PORT": str(port)})
     log = (tmp_path / "webserver.log").open("w")
     server = subprocess.Popen(
-        [str(BIN / "dagster"), "dev", "-h", "127.0.0.1", "-p", str(port), "-w", "workspace.yaml"],
+        ["make", "--no-print-directory", "dev", f"PORT={port}", f"DAGSTER_HOME={env['DAGSTER_HOME']}"],
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -52,7 +56,6 @@ def webserver(tmp_path: Path, database_url: str) -> Iterator[str]:
         # dagster dev starts the webserver and the daemon as children: stopped as one group.
         start_new_session=True,
     )
-    url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -67,6 +70,7 @@ def webserver(tmp_path: Path, database_url: str) -> Iterator[str]:
             time.sleep(1)
         yield url
     finally:
+        log.flush()
         os.killpg(server.pid, signal.SIGTERM)
         try:
             server.wait(timeout=60)
@@ -121,3 +125,6 @@ def test_the_graph_and_an_asset_page_say_what_the_demo_built(webserver: str, tmp
     ):
         assert text in page, text
     assert os.path.getsize(tmp_path / "observations.png") > 10_000
+    # Nothing a user cannot act on: Dagster's beta and supersession warnings are silenced.
+    log = (tmp_path / "webserver.log").read_text()
+    assert "BetaWarning" not in log and "SupersessionWarning" not in log, log[-3000:]
