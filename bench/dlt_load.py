@@ -13,7 +13,7 @@ import time
 import dlt
 import pyarrow.parquet as pq
 
-KEY = ["dataset", "table_name", "line_number", "geo_fips", "time_period"]
+KEY = ["dataset", "table_name", "series_id", "time_period"]
 
 
 def records(path: str):  # noqa: ANN201

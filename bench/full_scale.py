@@ -56,7 +56,7 @@ STAGES = [
     ("compute", ["bea/gold"]),
     ("load", ["bea/observations", "bea/indicators"]),
 ]
-OBS_KEY = ["dataset", "table_name", "line_number", "geo_fips", "time_period"]
+OBS_KEY = ["dataset", "table_name", "series_id", "time_period"]
 
 
 class PeakRss:

@@ -59,7 +59,7 @@ def test_every_column_says_what_it_holds() -> None:
         for name in ("observations", "indicators")
     ]
     columns = [c for schema in [*declared, column_schema()] for c in schema.columns]
-    assert len(columns) == 19 + 10 + 18
+    assert len(columns) == 21 + 10 + 20  # observations (series_id, dimensions), indicators, silver
     assert all(c.description for c in columns), [c.name for c in columns if not c.description]
     assert set(observations.COLUMNS) == set(observations.SCHEMA)
     assert set(indicators.COLUMNS) == set(indicators.SCHEMA)

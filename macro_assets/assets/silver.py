@@ -24,8 +24,7 @@ from macro_assets.transform.observations import COLUMNS, SCHEMA
 # The preview: what identifies an observation and its value first, the labels after.
 PREVIEW_COLUMNS = [
     "table_name",
-    "line_number",
-    "geo_fips",
+    "series_id",
     "time_period",
     "value",
     "value_status",
@@ -47,7 +46,8 @@ def column_schema(columns: list[str] | None = None) -> dg.TableSchema:
     **asset_settings("silver"),
     deps=[bronze],
     kinds={"polars", "parquet"},
-    description="Observations: (dataset, table_name, line_number, geo_fips, time_period) → value or marker.",
+    description="Observations of every dataset: (dataset, table_name, series_id, time_period) → value "
+    "or marker, with unit and the series' dimensions.",
     # Blocking: observations that break the contract must not reach gold or the warehouse.
     check_specs=[
         dg.AssetCheckSpec(c.name, asset=key("silver"), blocking=True, description=c.description)
@@ -71,7 +71,7 @@ def silver_release(
     metadata["dagster/column_schema"] = column_schema()
     # A kept silver has no preview: reading 2.6 million rows back for ten would undo the reuse.
     if built.latest is not None:
-        shown = built.latest.sort("table_name", "line_number", "geo_fips", "time_period").select(
+        shown = built.latest.sort("table_name", "line_number", "geo_fips", "series_id", "time_period").select(
             PREVIEW_COLUMNS
         )
         metadata["preview"] = preview(shown, column_schema(PREVIEW_COLUMNS))

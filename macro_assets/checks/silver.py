@@ -8,7 +8,7 @@ from macro_assets.checks import Check, Outcome, nothing_to_check
 from macro_assets.transform.observations import KEY, MARKERS, SCHEMA
 from macro_assets.transform.periods import CANONICAL
 
-_SERIES = ["dataset", "table_name", "line_number", "geo_fips", "frequency"]
+_SERIES = ["dataset", "table_name", "series_id", "frequency"]
 _NO_ROWS = "no observations"
 
 
@@ -23,7 +23,7 @@ def schema_contract(frame: pl.DataFrame) -> Outcome:
 
 
 def key_unique(frame: pl.DataFrame) -> Outcome:
-    """No (dataset, table_name, line_number, geo_fips, time_period) holds two observations."""
+    """No (dataset, table_name, series_id, time_period) holds two observations."""
     if frame.is_empty():
         return nothing_to_check("key_unique", _NO_ROWS)
     dupes = frame.select(KEY).is_duplicated().sum()
@@ -81,7 +81,7 @@ def one_unit_per_series(frame: pl.DataFrame) -> Outcome:
         .agg(pl.struct("unit", "unit_mult").n_unique().alias("units"))
         .filter(pl.col("units") > 1)
     )
-    sample = mixed.select("table_name", "line_number", "geo_fips").head(3).rows()
+    sample = mixed.select("table_name", "series_id").head(3).rows()
     return Outcome(
         "one_unit_per_series",
         mixed.is_empty(),

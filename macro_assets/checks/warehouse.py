@@ -34,7 +34,7 @@ CROSS JOIN LATERAL (
         FROM bea.observations o
         WHERE o.dataset = r.dataset AND o.table_name = r.table_name
           AND o.published_in <= :d AND (o.replaced_in IS NULL OR o.replaced_in > :d)
-        GROUP BY o.line_number, o.geo_fips, o.time_period
+        GROUP BY o.series_id, o.time_period
     ) per_key
 ) k
 WHERE r.release_date = :d AND k.n > 0

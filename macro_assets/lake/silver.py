@@ -39,7 +39,15 @@ READ_AHEAD = 24
 PARQUET_OPTIONS = {
     "compression": "zstd",
     "use_dictionary": [name for name, dtype in SCHEMA.items() if dtype == pl.String()],
-    "write_statistics": ["dataset", "table_name", "line_number", "geo_fips", "time_period", "release_date"],
+    "write_statistics": [
+        "dataset",
+        "table_name",
+        "series_id",
+        "line_number",
+        "geo_fips",
+        "time_period",
+        "release_date",
+    ],
 }
 
 

@@ -3,20 +3,32 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import date
 
 import polars as pl
 
 from macro_assets.bea import envelope
 from macro_assets.bea.errors import BeaSchemaError
+from macro_assets.transform import datasets
+from macro_assets.transform.datasets import RAW_COLUMNS, SERIES_SEPARATOR
 from macro_assets.transform.periods import typed_periods
 
-# A marker is a status, never a zero and never a parse error.
-MARKERS = frozenset({"(NA)", "(D)", "(NM)", "(*)", "(L)", "(S)", "(X)", "n.s.", "n.a.", "...", ""})
+# A marker is a status, never a zero and never a parse error ("....." is the international
+# accounts' "not applicable").
+MARKERS = frozenset({"(NA)", "(D)", "(NM)", "(*)", "(L)", "(S)", "(X)", "n.s.", "n.a.", "...", ".....", ""})
+
+# A marker among NoteRef's comma-separated references (ITA: "ITA1.4:5,n.a."; Regional: "(D)").
+_NOTE_MARKER = (
+    r"(?:^|,)\s*("
+    + "|".join(re.escape(m) for m in sorted(MARKERS - {""}, key=len, reverse=True))
+    + r")\s*(?:,|$)"
+)
 
 SCHEMA: dict[str, pl.DataType] = {
     "dataset": pl.String(),
     "table_name": pl.String(),
+    "series_id": pl.String(),
     "line_number": pl.Int32(),
     "series_code": pl.String(),
     "line_description": pl.String(),
@@ -32,17 +44,22 @@ SCHEMA: dict[str, pl.DataType] = {
     "metric_name": pl.String(),
     "unit": pl.String(),
     "unit_mult": pl.Int32(),
+    "dimensions": pl.String(),
     "release_date": pl.Date(),
 }
-KEY = ["dataset", "table_name", "line_number", "geo_fips", "time_period"]
+KEY = ["dataset", "table_name", "series_id", "time_period"]
 # What each column holds: the UI's column schema and the data contract (docs/architecture.md).
 COLUMNS: dict[str, str] = {
-    "dataset": "BEA's dataset: NIPA, NIUnderlyingDetail, Regional",
-    "table_name": "BEA's table, e.g. T10105 or SAINC1",
-    "line_number": "the table's line (Regional: the line code)",
+    "dataset": "BEA's dataset, e.g. NIPA, Regional, ITA (docs/warehouse.md lists all twelve)",
+    "table_name": "BEA's table, e.g. T10105, CAINC1, GDP by industry's TableID; for ITA, IIP, "
+    "international services and MNE the request's parameters, e.g. Indicator=ALL,AreaOrCountry=China",
+    "series_id": "the series, from BEA's own dimension values joined by |: NIPA line; Regional "
+    "line|GeoFips; TimeSeriesId; Industry; RowCode|ColCode; MNE SeriesID|RowCode|ColumnCode|…",
+    "line_number": "the table's line (Regional: the line code); null for datasets without lines",
     "series_code": "BEA's series code (NIPA SeriesCode, not unique within a table; Regional Code)",
-    "line_description": "the line's label (Regional: the answer's Statistic)",
-    "geo_fips": "geography's FIPS code: 00000 for the nation",
+    "line_description": "the line's or series' label (Regional: the answer's Statistic; "
+    "international: TimeSeriesDescription; GDP by industry: the industry)",
+    "geo_fips": "geography's FIPS code: 00000 for the nation; null for datasets without places",
     "geo_name": "geography's name",
     "geo_level": "nation, region, state or local",
     "time_period": "the period in canonical spelling: 2024, 2024Q1, 2024M01",
@@ -53,7 +70,9 @@ COLUMNS: dict[str, str] = {
     "value_status": "BEA's marker, e.g. (NA), (D); null for a number",
     "metric_name": "METRIC_NAME, e.g. Current Dollars",
     "unit": "CL_UNIT, e.g. Level, Percent change",
-    "unit_mult": "power of ten of the value: 6 = millions",
+    "unit_mult": "power of ten of the value: 6 = millions; null where BEA gives none",
+    "dimensions": "the series' other dimension values as BEA names them (JSON), e.g. "
+    '{"Indicator": "BalCapAcct", "AreaOrCountry": "China"}; null for NIPA and Regional',
     "release_date": "the release date whose vintage this is (the partition)",
 }
 NIPA_REQUIRED = envelope.REQUIRED_FIELDS["NIPA"]
@@ -89,24 +108,9 @@ def parse_value(raw: str, note_ref: str = "") -> tuple[float | None, str | None]
     return value, None
 
 
-# The text columns an answer's rows are read into before typing, whatever the dataset; "answer"
-# names the answer (dataset/table) in error messages.
-_RAW = (
-    "answer",
-    "dataset",
-    "table",
-    "line",
-    "series",
-    "description",
-    "geo_fips",
-    "geo_name",
-    "period",
-    "raw_value",
-    "note_ref",
-    "metric",
-    "unit",
-    "unit_mult",
-)
+# The text columns an answer's rows are read into before typing, whatever the dataset
+# (``datasets.RAW_COLUMNS``); "answer" names the answer (dataset/table) in error messages.
+_RAW = RAW_COLUMNS
 
 
 def _first_bad(frame: pl.DataFrame, bad: pl.Expr, column: str) -> tuple[str, str] | None:
@@ -145,13 +149,17 @@ def typed_frame(raw: pl.DataFrame, release_date: date, *, unique_keys: bool = Tr
     per row). Errors name the answer and the first offending value. ``unique_keys`` checks that
     no key repeats (the caller may check it over a whole release instead)."""
     text = pl.col("raw_value").str.strip_chars()
-    frame = raw.join(typed_periods(raw), on="period", how="left", maintain_order="left").with_columns(
-        text.alias("_text"),
-        text.is_in(list(MARKERS)).alias("_marker"),
-        text.str.replace_all(",", "", literal=True).cast(pl.Float64, strict=False).alias("_number"),
-        (pl.col("note_ref").str.strip_chars() == "(D)").fill_null(False).alias("_suppressed"),
-        pl.col("line").str.strip_chars().cast(pl.Int32, strict=False).alias("_line"),
-        pl.col("unit_mult").str.strip_chars().cast(pl.Int32, strict=False).alias("_unit_mult"),
+    frame = (
+        raw.join(typed_periods(raw), on="period", how="left", maintain_order="left")
+        .with_columns(
+            text.alias("_text"),
+            text.is_in(list(MARKERS)).alias("_marker"),
+            text.str.replace_all(",", "", literal=True).cast(pl.Float64, strict=False).alias("_number"),
+            pl.col("note_ref").str.extract(_NOTE_MARKER, 1).alias("_note_marker"),
+            pl.col("line").str.strip_chars().cast(pl.Int32, strict=False).alias("_line"),
+            pl.col("unit_mult").str.strip_chars().cast(pl.Int32, strict=False).alias("_unit_mult"),
+        )
+        .with_columns((pl.col("_note_marker") == "(D)").fill_null(False).alias("_suppressed"))
     )
     problems = {
         "period": (pl.col("_bad_period"), "unrecognised BEA time period"),
@@ -163,8 +171,9 @@ def typed_frame(raw: pl.DataFrame, release_date: date, *, unique_keys: bool = Tr
             pl.col("_number").is_nan() | pl.col("_number").is_infinite(),
             "DataValue that is not a finite number:",
         ),
-        "line": (pl.col("_line").is_null(), "line number"),
-        "unit_mult": (pl.col("_unit_mult").is_null(), "UNIT_MULT"),
+        # Datasets without lines or multipliers leave them null; a text that is not a number fails.
+        "line": (pl.col("line").is_not_null() & pl.col("_line").is_null(), "line number"),
+        "unit_mult": (pl.col("unit_mult").is_not_null() & pl.col("_unit_mult").is_null(), "UNIT_MULT"),
     }
     # One pass says whether anything is wrong; only then is the first offender looked up.
     found = frame.select(bad.any().alias(column) for column, (bad, _) in problems.items()).row(0)
@@ -181,13 +190,16 @@ def typed_frame(raw: pl.DataFrame, release_date: date, *, unique_keys: bool = Tr
     fips = pl.col("geo_fips")
     typed = frame.select(
         pl.col("dataset"),
-        pl.col("table").str.to_uppercase().alias("table_name"),
+        pl.col("table").alias("table_name"),
+        pl.col("series_id"),
         pl.col("_line").alias("line_number"),
         pl.col("series").alias("series_code"),
         pl.col("description").alias("line_description"),
         fips.alias("geo_fips"),
         pl.col("geo_name"),
-        pl.when(fips == NATION[0])
+        pl.when(fips.is_null())
+        .then(None)
+        .when(fips == NATION[0])
         .then(pl.lit("nation"))
         .when(fips.is_in(list(_REGIONS)))
         .then(pl.lit("region"))
@@ -206,12 +218,18 @@ def typed_frame(raw: pl.DataFrame, release_date: date, *, unique_keys: bool = Tr
         pl.when(pl.col("_suppressed"))
         .then(pl.lit("(D)"))
         .when(pl.col("_marker"))
-        .then(pl.when(pl.col("_text") == "").then(pl.lit("(empty)")).otherwise(pl.col("_text")))
+        .then(
+            # An empty DataValue says why in NoteRef (the international accounts), or nowhere.
+            pl.when(pl.col("_text") != "")
+            .then(pl.col("_text"))
+            .otherwise(pl.coalesce(pl.col("_note_marker"), pl.lit("(empty)")))
+        )
         .otherwise(None)
         .alias("value_status"),
         pl.col("metric").alias("metric_name"),
         pl.col("unit"),
         pl.col("_unit_mult").alias("unit_mult"),
+        pl.col("dimensions"),
         pl.lit(release_date).alias("release_date"),
     ).cast(SCHEMA)  # type: ignore[arg-type]
     if unique_keys:
@@ -219,10 +237,17 @@ def typed_frame(raw: pl.DataFrame, release_date: date, *, unique_keys: bool = Tr
         if dupes.height:
             first = dupes.row(0, named=True)
             raise BeaSchemaError(
-                f"BEA answer for {first['dataset']}/{first['table_name']} repeats line "
-                f"{first['line_number']} geo {first['geo_fips']} period {first['time_period']}"
+                f"BEA answer for {first['dataset']}/{first['table_name']} repeats "
+                f"{_series_words(first)} period {first['time_period']}"
             )
     return typed
+
+
+def _series_words(row: dict) -> str:
+    if row["line_number"] is not None:
+        geo = f" geo {row['geo_fips']}" if row["geo_fips"] is not None else ""
+        return f"line {row['line_number']}{geo}"
+    return f"series {row['series_id']}"
 
 
 def _native_data(raw: bytes, fields: dict[str, str]) -> tuple[str, pl.DataFrame] | None:
@@ -292,10 +317,15 @@ def nipa_text(raw: bytes, dataset: str, table_name: str) -> pl.DataFrame:
     _, rows = _rows(raw, context, _NIPA_FIELDS, NIPA_REQUIRED)
     return rows.with_columns(
         pl.col("series", "description", "note_ref", "metric").fill_null(""),
+        # FixedAssets echoes table names in mixed case (FAAt201); BEA's names are case-blind.
+        pl.col("table").str.to_uppercase(),
         pl.lit(context).alias("answer"),
         pl.lit(dataset).alias("dataset"),
         pl.lit(NATION[0]).alias("geo_fips"),
         pl.lit(NATION[1]).alias("geo_name"),
+        # One series per line of the table (SeriesCode may stand on several lines).
+        pl.col("line").str.strip_chars().alias("series_id"),
+        pl.lit(None, pl.String).alias("dimensions"),
     ).select(_RAW)
 
 
@@ -322,17 +352,20 @@ def regional_text(raw: bytes, table_name: str) -> pl.DataFrame:
     context = f"Regional/{table_name}"
     statistic, rows = _rows(raw, context, _REGIONAL_FIELDS, REGIONAL_REQUIRED)
     code = pl.col("series")
+    line = pl.when(code.str.contains("-", literal=True)).then(code.str.split("-").list.last()).otherwise(code)
     return rows.with_columns(
         pl.col("note_ref").fill_null(""),
-        pl.when(code.str.contains("-", literal=True))
-        .then(code.str.split("-").list.last())
-        .otherwise(code)
-        .alias("line"),
+        line.alias("line"),
         pl.lit(context).alias("answer"),
         pl.lit("Regional").alias("dataset"),
-        pl.lit(table_name).alias("table"),
+        pl.lit(table_name.upper()).alias("table"),
         pl.lit(statistic).alias("description"),
         pl.lit("").alias("metric"),
+        # One series per line and place.
+        pl.concat_str(line.str.strip_chars(), pl.lit(SERIES_SEPARATOR), pl.col("geo_fips")).alias(
+            "series_id"
+        ),
+        pl.lit(None, pl.String).alias("dimensions"),
     ).select(_RAW)
 
 
@@ -340,7 +373,14 @@ def answer_text(raw: bytes, dataset: str, table_name: str) -> pl.DataFrame:
     """One answer's Data rows as silver's text columns, before typing (see ``typed_frame``)."""
     if dataset == "Regional":
         return regional_text(raw, table_name)
+    if dataset in datasets.DATASETS:
+        return datasets.answer_rows(raw, dataset, table_name)
     return nipa_text(raw, dataset, table_name)
+
+
+def answer_frame(raw: bytes, dataset: str, table_name: str, release_date: date) -> pl.DataFrame:
+    """Observations of one answer of any dataset."""
+    return typed_frame(answer_text(raw, dataset, table_name), release_date)
 
 
 def nipa_frame(raw: bytes, dataset: str, table_name: str, release_date: date) -> pl.DataFrame:

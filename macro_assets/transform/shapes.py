@@ -31,10 +31,11 @@ class TableShape:
 
 def add_batch(shapes: dict[str, TableShape], frame: pl.DataFrame) -> None:
     """Fold one batch of silver rows into the per-table shapes (keyed "dataset/table")."""
+    # Datasets without lines or places (the international accounts) leave those sets empty.
     grouped = frame.group_by("dataset", "table_name").agg(
-        pl.col("line_number").unique(),
+        pl.col("line_number").drop_nulls().unique(),
         pl.col("frequency").unique(),
-        pl.col("geo_fips").unique(),
+        pl.col("geo_fips").drop_nulls().unique(),
         pl.len().alias("rows"),
     )
     for dataset, table, lines, frequencies, geos, rows in grouped.iter_rows():

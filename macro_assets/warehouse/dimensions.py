@@ -1,5 +1,7 @@
-"""Series and geographies: what each line and place is called, as of the newest release that
-described them (so releases may load in any order), and each line's parent in its table."""
+"""Lines and geographies: what each line of a table and each place is called, as of the newest
+release that described them (so releases may load in any order), and each line's parent in its
+table. Datasets without lines or places (the international accounts, GDP by industry, …) name
+their series in bea.observations itself (line_description, dimensions)."""
 
 from __future__ import annotations
 
@@ -48,12 +50,15 @@ def refresh_dimensions(conn: sa.Connection, release: date, observations: pl.Data
     # size again, the load's peak memory at full scale.
     series_parts, geo_parts = [], []
     for part in tables_of(observations)[1].values():
+        if part["line_number"].null_count() == part.height:
+            continue
         series_parts.append(
-            part.filter(pl.col("period_end") == pl.col("period_end").max().over(_LINE))
+            part.filter(pl.col("line_number").is_not_null())
+            .filter(pl.col("period_end") == pl.col("period_end").max().over(_LINE))
             .unique(subset=_LINE, keep="first", maintain_order=True)
             .select(_SERIES)
         )
-        geo_parts.append(part.select(_GEO).unique(subset=["geo_fips"], keep="first"))
+        geo_parts.append(part.select(_GEO).drop_nulls("geo_fips").unique(subset=["geo_fips"], keep="first"))
     series = pl.concat(series_parts) if series_parts else observations.select(_SERIES).head(0)
     geographies = (pl.concat(geo_parts) if geo_parts else observations.select(_GEO).head(0)).unique(
         subset=["geo_fips"], keep="first"

@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
+from functools import cache
 
 import polars as pl
 import sqlalchemy as sa
@@ -28,7 +30,7 @@ import sqlalchemy as sa
 from macro_assets.warehouse import bulk
 from macro_assets.warehouse.audit import Audit, LoadCounts, TableInfo, write_audit
 from macro_assets.warehouse.schema import VintageConflict
-from macro_assets.warehouse.targets import TABLE_COLUMNS, TableRef, Target
+from macro_assets.warehouse.targets import LEGACY_SHA, TABLE_COLUMNS, TableRef, Target
 
 _HASHERS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="data-sha256")
 
@@ -105,15 +107,23 @@ def fold_table(
     info: TableInfo,
     audit: Audit,
     copied: bool = False,
+    legacy_sha: Callable[[], str] | None = None,
 ) -> LoadCounts:
     """Fold one table's rows at R (in ``target.staging``) into its intervals; ``copied``: the
     table had no release loaded and its rows were copied straight into the target as open rows
-    from R (what the fold gives)."""
+    from R (what the fold gives). ``legacy_sha``: the data's hash as the target's columns were
+    before a migration, for releases whose recorded hash is of that kind."""
     dataset, table_name = table
     loaded = dict(conn.execute(_LOADED, {"d": dataset, "t": table_name}).all())
     counts = LoadCounts(tables=1)
+
+    def same(recorded: str) -> bool:
+        if recorded.startswith(LEGACY_SHA) and legacy_sha is not None:
+            return recorded == LEGACY_SHA + legacy_sha()
+        return recorded == sha
+
     if release in loaded:
-        if loaded[release] != sha:
+        if not same(loaded[release]):
             raise VintageConflict(
                 f"release {release} of {dataset}/{table_name} was loaded from different data; "
                 "drop schema bea and replay the releases from bronze"
@@ -128,7 +138,7 @@ def fold_table(
     if copied:
         counts.inserted = rows
         outcome = "folded"
-    elif prev is not None and loaded[prev] == sha:
+    elif prev is not None and same(loaded[prev]):
         counts.unchanged_tables = 1  # R repeats P: every value already runs through R
         counts.unchanged = rows
         outcome = "same_as_previous"
@@ -212,6 +222,16 @@ def fold_release(
                 infos.get(ref, TableInfo()),
                 audit,
                 copied=table in fresh,
+                legacy_sha=_legacy_hasher(target, part),
             )
         )
     return counts
+
+
+def _legacy_hasher(target: Target, part: pl.DataFrame) -> Callable[[], str] | None:
+    """The part's hash over the target's columns before its migration, computed only if asked
+    (a table that holds releases loaded before the migration), and at most once."""
+    if target.legacy_hash is None:
+        return None
+    columns, key = target.legacy_hash
+    return cache(lambda: data_sha256(part.select(columns), list(key)))

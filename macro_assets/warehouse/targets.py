@@ -28,6 +28,12 @@ class Target:
     # Columns a frame may lack: constants, and columns copied from another column.
     defaults: dict[str, str] = field(default_factory=dict)
     copies: dict[str, str] = field(default_factory=dict)
+    # SQL types that the frame's type does not say (JSON text stored as jsonb).
+    sql_types: dict[str, str] = field(default_factory=dict)
+    # The columns and key a table's data hash was taken over before a migration changed them
+    # (recorded hashes then carry the prefix ``LEGACY_SHA``): re-loading a release loaded
+    # before compares like with like.
+    legacy_hash: tuple[tuple[str, ...], tuple[str, ...]] | None = None
 
     @property
     def columns(self) -> list[str]:
@@ -39,7 +45,10 @@ class Target:
 
     def column_types(self) -> list[tuple[str, str]]:
         """Every column of the table with its SQL type, the interval's bounds last."""
-        typed = [(c, _SQL_TYPES[type(self.schema.get(c, pl.String()))]) for c in self.columns]
+        typed = [
+            (c, self.sql_types.get(c) or _SQL_TYPES[type(self.schema.get(c, pl.String()))])
+            for c in self.columns
+        ]
         return [*typed, ("published_in", "date"), ("replaced_in", "date")]
 
     def column_descriptions(self) -> dict[str, str]:
@@ -61,6 +70,24 @@ def _attrs(schema: dict, key: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(c for c in schema if c not in key and c != "release_date")
 
 
+# Data hashes recorded before revision 0003 (every dataset in one model) were taken over these
+# columns, keyed by line and place; the migration marked them with this prefix.
+LEGACY_SHA = "v1:"
+_V1_KEY = ("dataset", "table_name", "line_number", "geo_fips", "time_period")
+_V1_ATTRS = (
+    "series_code",
+    "line_description",
+    "geo_name",
+    "geo_level",
+    "frequency",
+    "period_start",
+    "period_end",
+    "value",
+    "value_status",
+    "metric_name",
+    "unit",
+    "unit_mult",
+)
 _OBSERVATION_KEY = tuple(observations.KEY)
 OBSERVATIONS = Target(
     "bea.observations",
@@ -68,6 +95,8 @@ OBSERVATIONS = Target(
     _attrs(observations.SCHEMA, _OBSERVATION_KEY),
     observations.SCHEMA,
     observations.COLUMNS,
+    sql_types={"dimensions": "jsonb"},
+    legacy_hash=((*_V1_KEY, *_V1_ATTRS), _V1_KEY),
 )
 
 _INDICATOR_KEY = (*TABLE_COLUMNS, *indicators.KEY)

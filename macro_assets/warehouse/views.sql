@@ -77,7 +77,7 @@ WHERE o.dataset = 'Regional' AND o.frequency = 'A' AND o.geo_level IN ('nation',
 GROUP BY o.geo_fips, g.geo_name, g.geo_level, o.time_period;
 
 -- Latest values with the change from the preceding period and from a year earlier (found by
--- date, so a gap in a series yields NULL rather than a change across it).
+-- date, so a gap in a series yields NULL rather than a change across it), for every dataset.
 CREATE OR REPLACE VIEW bea.observation_changes AS
 SELECT o.dataset, o.table_name, o.line_number, o.series_code, o.geo_fips, o.time_period, o.frequency,
        o.period_end, o.value, o.unit, o.unit_mult,
@@ -85,17 +85,18 @@ SELECT o.dataset, o.table_name, o.line_number, o.series_code, o.geo_fips, o.time
        o.value - p.value AS change,
        100 * (o.value / NULLIF(p.value, 0) - 1) AS percent_change,
        y.value AS year_ago_value,
-       100 * (o.value / NULLIF(y.value, 0) - 1) AS percent_change_year_ago
+       100 * (o.value / NULLIF(y.value, 0) - 1) AS percent_change_year_ago,
+       o.series_id
 FROM bea.observations_latest o
 LEFT JOIN bea.observations_latest p
-  ON (p.dataset, p.table_name, p.line_number, p.geo_fips, p.frequency)
-   = (o.dataset, o.table_name, o.line_number, o.geo_fips, o.frequency)
+  ON (p.dataset, p.table_name, p.series_id, p.frequency)
+   = (o.dataset, o.table_name, o.series_id, o.frequency)
  AND p.period_start = o.period_start - CASE o.frequency WHEN 'A' THEN interval '1 year'
                                                         WHEN 'Q' THEN interval '3 months'
                                                         ELSE interval '1 month' END
 LEFT JOIN bea.observations_latest y
-  ON (y.dataset, y.table_name, y.line_number, y.geo_fips, y.frequency)
-   = (o.dataset, o.table_name, o.line_number, o.geo_fips, o.frequency)
+  ON (y.dataset, y.table_name, y.series_id, y.frequency)
+   = (o.dataset, o.table_name, o.series_id, o.frequency)
  AND y.period_start = o.period_start - interval '1 year';
 
 -- Regional dollar values per person, using SAINC1's population of the same place and year.

@@ -20,6 +20,7 @@ def observations(values: dict[str, float | None], release: date) -> pl.DataFrame
         {
             "dataset": "NIPA",
             "table_name": "T10105",
+            "series_id": "1",
             "line_number": 1,
             "series_code": "A191RC",
             "line_description": 'Gross domestic product, "nominal", with commas',
@@ -35,6 +36,7 @@ def observations(values: dict[str, float | None], release: date) -> pl.DataFrame
             "metric_name": "Current Dollars",
             "unit": "Level",
             "unit_mult": 6,
+            "dimensions": None,
             "release_date": release,
         }
         for period, value in values.items()

@@ -32,7 +32,7 @@ CATALOG = """releases:
   Personal Income by State:
     - {dataset: Regional, table: SAINC1, lines: [1, 2]}
 """
-KEY = ["dataset", "table_name", "line_number", "geo_fips", "time_period"]
+KEY = ["dataset", "table_name", "series_id", "time_period"]
 
 
 class Clock:
@@ -117,7 +117,7 @@ def test_shuffled_orders_give_identical_tables(captured, database_url: str, post
     lake, catalog, _ = captured
     load_in_order(RELEASES, lake, catalog, database_url)
     reference = dump(database_url)
-    revised = sum(1 for row in reference["observations"] if row[-1] is not None)
+    revised = sum(1 for row in reference["observations"] if row._mapping["replaced_in"] is not None)
     assert revised > 0  # the releases do revise values, or this test would prove little
     engine = sa.create_engine(postgres_server, isolation_level="AUTOCOMMIT")
     for i, order in enumerate(
