@@ -29,7 +29,12 @@ def main(argv: list[str] | None = None) -> None:
         help="start just after the N-th release of the schedule (a history of N vintages); "
         "POST /sandbox/publish publishes the next one",
     )
-    parser.add_argument("--replay", type=Path, help="serve recorded answers from DIR/<Dataset>/<Table>.json")
+    parser.add_argument(
+        "--replay",
+        type=Path,
+        help="serve recorded BEA answers: every *.json under DIR, matched by its echoed request "
+        "(DIR/release_dates.json: the calendar)",
+    )
     parser.add_argument(
         "--key",
         action="append",

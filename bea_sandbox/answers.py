@@ -5,7 +5,19 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from bea_sandbox import economy, fullscale, regional, schedule
+from bea_sandbox import (
+    counties,
+    economy,
+    fixed_assets,
+    fullscale,
+    industry,
+    international,
+    mne,
+    parameters,
+    regional,
+    schedule,
+)
+from bea_sandbox.errors import ApiError
 from bea_sandbox.tables import TABLES, Table
 
 DATASETS = [
@@ -15,8 +27,12 @@ DATASETS = [
     ("FixedAssets", "Standard Fixed Assets tables"),
     ("ITA", "International Transactions Accounts"),
     ("IIP", "International Investment Position"),
+    ("InputOutput", "Input-Output Data"),
+    ("IntlServTrade", "International Services Trade"),
+    ("IntlServSTA", "International Services Supplied Through Affiliates"),
     ("GDPbyIndustry", "GDP by Industry"),
     ("Regional", "Regional data sets"),
+    ("UnderlyingGDPbyIndustry", "Underlying GDP by Industry"),
 ]
 
 NIPA_DIMENSIONS = [
@@ -30,14 +46,6 @@ NIPA_DIMENSIONS = [
     ("UNIT_MULT", "numeric", "0"),
     ("DataValue", "numeric", "1"),
 ]
-
-
-class ApiError(Exception):
-    """An error BEA reports inside an HTTP 200 answer."""
-
-    def __init__(self, code: str, description: str, detail: str | None = None, top_level: bool = False):
-        super().__init__(description)
-        self.code, self.description, self.detail, self.top_level = code, description, detail, top_level
 
 
 _UPPERCASED = {"METHOD", "DATASETNAME", "RESULTFORMAT"}
@@ -238,14 +246,30 @@ def _regional(params: dict[str, str], echo: list[tuple[str, str]], now: datetime
         raise ApiError("101", "No data exists for the requested parameters.")
     names = regional.geo_names()
     geo = params["geofips"].strip().upper()
-    wanted = set(names) if geo == "STATE" else {g.strip() for g in geo.split(",")}
-    if not wanted <= set(names):
+    county_names = {c.fips: c.name for c in counties.counties()} if table.counties else {}
+    if geo == "STATE":
+        wanted = set(names)
+    elif geo == "COUNTY" and table.counties:
+        wanted = set(county_names)
+    elif len(geo) == 2 and geo.isalpha() and table.counties:
+        wanted = {c.fips for c in counties.in_state(geo)}
+    else:
+        wanted = {g.strip() for g in geo.split(",")}
+    if not wanted or not wanted <= set(names) | set(county_names):
         raise ApiError("41", "Invalid parameter value.", f"Invalid GeoFips: {params['geofips']}")
+    names = names | county_names
     years = _regional_years(params.get("year", "ALL"), regional.last_year(release))
+    values = regional.line_values(table, line, release)
+    if wanted & set(county_names):
+        values = values | regional.county_values(table, line, release)
     rows = []
-    for (fips, year), value in sorted(regional.line_values(table, line, release).items()):
+    for (fips, year), value in sorted(values.items()):
         if fips not in wanted or (years is not None and str(year) not in years):
             continue
+        shown = regional.display(value, line.decimals)
+        if table.counties and not isinstance(value, str):
+            # County answers print thousands separators (the real CAINC1 county answer does).
+            shown = f"{value:,.{line.decimals}f}"
         row = {
             "Code": f"{table.name}-{line.code}",
             "GeoFips": fips,
@@ -253,11 +277,13 @@ def _regional(params: dict[str, str], echo: list[tuple[str, str]], now: datetime
             "TimePeriod": str(year),
             "CL_UNIT": line.unit,
             "UNIT_MULT": line.unit_mult,
-            "DataValue": regional.display(value, line.decimals),
+            "DataValue": shown,
         }
-        if value == "(D)" and fips == "11000":
+        if value == "(D)" and (fips == "11000" or fips in county_names):
             # BEA sometimes sends a suppressed cell as "0" with the marker in NoteRef.
             row["DataValue"], row["NoteRef"] = "0", "(D)"
+        elif value == "(NA)" and fips in county_names:
+            row["NoteRef"] = "(NA)"
         rows.append(row)
     if not rows:
         raise ApiError("101", "No data exists for the requested parameters.")
@@ -290,13 +316,37 @@ def _regional(params: dict[str, str], echo: list[tuple[str, str]], now: datetime
     }
 
 
+# Datasets whose Results BEA sends as a one-element list.
+_LISTED_RESULTS = {"GDPBYINDUSTRY", "UNDERLYINGGDPBYINDUSTRY", "INPUTOUTPUT"}
+
+
 def get_data(params: dict[str, str], echo: list[tuple[str, str]], now: datetime) -> dict[str, object]:
     dataset = params.get("datasetname", "").strip().upper()
     if dataset in ("NIPA", "NIUNDERLYINGDETAIL"):
         return _nipa_like(params, echo, now, dataset)
     if dataset == "REGIONAL":
         return _regional(params, echo, now)
-    raise ApiError("20", "The dataset requested is not valid or is not yet available via the API.")
+    if dataset in international.DATASETS:
+        return {"BEAAPI": {"Request": request_echo(echo), **international.get_data(dataset, params, now)}}
+    if dataset in ("GDPBYINDUSTRY", "UNDERLYINGGDPBYINDUSTRY"):
+        results = industry.gdp_by_industry(dataset, params, now)
+    elif dataset == "INPUTOUTPUT":
+        results = industry.input_output(params, now)
+    elif dataset == "MNE":
+        results = mne.get_data(params, now)
+    elif dataset == "FIXEDASSETS":
+        results = fixed_assets.get_data(params, now)
+    else:
+        raise ApiError("20", "The dataset requested is not valid or is not yet available via the API.")
+    results = {"UTCProductionTime": production_time(now), **results}
+    if dataset in ("FIXEDASSETS",):
+        results = {"Statistic": results.pop("Statistic"), **results}
+    return {
+        "BEAAPI": {
+            "Request": request_echo(echo),
+            "Results": [results] if dataset in _LISTED_RESULTS else results,
+        }
+    }
 
 
 def get_dataset_list(echo: list[tuple[str, str]]) -> dict[str, object]:
@@ -318,13 +368,40 @@ def _table_values(dataset: str) -> list[dict[str, str]]:
     ]
 
 
+_FREQUENCIES = {"A": "Annual", "Q": "Quarterly", "M": "Monthly"}
+
+
+def get_parameter_list(params: dict[str, str], echo: list[tuple[str, str]]) -> dict[str, object]:
+    described = parameters.parameter_list(params.get("datasetname", ""))
+    if described is None:
+        raise ApiError("20", "The dataset requested is not valid or is not yet available via the API.")
+    return {"BEAAPI": {"Request": request_echo(echo), "Results": {"Parameter": described}}}
+
+
 def get_parameter_values(params: dict[str, str], echo: list[tuple[str, str]]) -> dict[str, object]:
     dataset = params.get("datasetname", "").strip().upper()
-    if dataset not in ("NIPA", "NIUNDERLYINGDETAIL", "REGIONAL"):
+    if parameters.parameter_list(dataset) is None:
         raise ApiError("20", "The dataset requested is not valid or is not yet available via the API.")
-    if params.get("parametername", "").upper() != "TABLENAME":
+    name = params.get("parametername", "").strip().upper()
+    if not parameters.takes(dataset, name):
         raise ApiError("31", f"Invalid parameter requested: {params.get('parametername', '')}")
-    return {"BEAAPI": {"Request": request_echo(echo), "Results": {"ParamValue": _table_values(dataset)}}}
+    values: list[dict[str, str]] | None = None
+    if name == "TABLENAME" and dataset in ("NIPA", "NIUNDERLYINGDETAIL", "REGIONAL"):
+        values = _table_values(dataset)
+    elif name == "FREQUENCY" and dataset in ("NIPA", "NIUNDERLYINGDETAIL"):
+        values = [{"FrequencyID": k, "Description": d} for k, d in _FREQUENCIES.items()]
+    elif dataset == "FIXEDASSETS":
+        values = fixed_assets.parameter_values(name)
+    elif dataset == "MNE":
+        values = mne.parameter_values(name)
+    elif dataset in international.DATASETS:
+        values = international.parameter_values(dataset, name)
+    else:
+        values = industry.parameter_values(dataset, name)
+    if values is None:
+        # Years, line codes and places are not listed here (BEA lists them per table).
+        raise ApiError("31", f"Invalid parameter requested: {params.get('parametername', '')}")
+    return {"BEAAPI": {"Request": request_echo(echo), "Results": {"ParamValue": values}}}
 
 
 def get_parameter_values_filtered(params: dict[str, str], echo: list[tuple[str, str]]) -> dict[str, object]:

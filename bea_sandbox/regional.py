@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bea_sandbox import schedule
+from bea_sandbox import counties, schedule
 from bea_sandbox.economy import _noise
 from bea_sandbox.geography import NATION, REGIONS, STATES, TOTAL_POPULATION, state_fips
 
@@ -37,6 +38,9 @@ class RegionalTable:
     public_table: str
     release: str
     lines: tuple[RegionalLine, ...]
+    # A county table (CA…): served for counties (GeoFips COUNTY, a state's postal code, county
+    # FIPS) as well as for the states and the nation.
+    counties: bool = False
 
 
 def _t(name: str, public: str, release: str, *lines: RegionalLine) -> RegionalTable:
@@ -329,6 +333,23 @@ REGIONAL_TABLES: dict[str, RegionalTable] = {
         ),
     )
 }
+# The county table of personal income: SAINC1's statistics, for every county (the states' and
+# the nation's values are SAINC1's).
+REGIONAL_TABLES["CAINC1"] = RegionalTable(
+    "CAINC1",
+    "CAINC1 Personal Income Summary: Personal Income, Population, Per Capita Personal Income",
+    schedule.PI_BY_COUNTY,
+    (
+        RegionalLine(
+            1, "Personal income", "Thousands of dollars", "3", 7_500_000_000, 0.045, concept="personal_income"
+        ),
+        RegionalLine(2, "Population", "Number of persons", "0", 276_000_000, 0.007, concept="SAINC1-2"),
+        RegionalLine(
+            3, "Per capita personal income", "Dollars", "0", 27_200, 0.038, kind="ratio", per_capita_of=(1, 2)
+        ),
+    ),
+    counties=True,
+)
 
 SMALLEST = {code for code, _, pop, _ in STATES if pop < 0.8}
 
@@ -393,10 +414,17 @@ def line_values(
 
 
 def _per_capita(
-    table: RegionalTable, line: RegionalLine, release: date
+    table: RegionalTable,
+    line: RegionalLine,
+    release: date,
+    values_of: Callable[[RegionalTable, RegionalLine, date], dict[tuple[str, int], float | str]]
+    | None = None,
 ) -> dict[tuple[str, int], float | str]:
+    """A per-capita line from its numerator and denominator lines (of states, or of counties
+    with ``values_of=county_values``), as BEA computes it: rounded to whole dollars."""
+    values_of = values_of or line_values
     num_line, den_line = (next(ln for ln in table.lines if ln.code == c) for c in line.per_capita_of or ())
-    num, den = line_values(table, num_line, release), line_values(table, den_line, release)
+    num, den = values_of(table, num_line, release), values_of(table, den_line, release)
     scale = 10 ** int(num_line.unit_mult)
     return {
         key: round(value * scale / den[key])
@@ -410,6 +438,41 @@ def geo_names() -> dict[str, str]:
     names = {NATION[0]: NATION[1], **REGIONS}
     names.update({state_fips(c): n for c, n, _, _ in STATES})
     return names
+
+
+# Counties BEA publishes no estimates for (merged or redrawn areas): "(NA)" with NoteRef "(NA)".
+NOT_AVAILABLE = frozenset({"02013", "02015", "51001"})
+
+
+def county_values(
+    table: RegionalTable, line: RegionalLine, release: date
+) -> dict[tuple[str, int], float | str]:
+    """(county FIPS, year) → value or marker: each state's value shared out by its counties'
+    weights (sums), or the state's ratio spread a little; per capita computed from the
+    county's own income and population."""
+    if line.per_capita_of is not None:
+        return _per_capita(table, line, release, county_values)
+    states = line_values(table, line, release)
+    concept = line.concept or f"{table.name}-{line.code}"
+    # Each statistic tilts the counties' shares a little (income is not spread as people are),
+    # then the shares are normalised so that the counties still add up to their state.
+    tilted = {c.fips: c.weight * (1 + 0.2 * _noise(c.fips, concept)) for c in counties.counties()}
+    per_state: dict[str, float] = {}
+    for county in counties.counties():
+        per_state[county.state] = per_state.get(county.state, 0.0) + tilted[county.fips]
+    out: dict[tuple[str, int], float | str] = {}
+    for county in counties.counties():
+        for year in range(FIRST_YEAR, last_year(release) + 1):
+            state = states[(state_fips(county.state), year)]
+            if county.fips in NOT_AVAILABLE or isinstance(state, str):
+                out[(county.fips, year)] = "(NA)" if county.fips in NOT_AVAILABLE else state
+            elif line.kind == "sum":
+                suppressed = line.suppress_small and county.weight < counties.SUPPRESSED_BELOW
+                share = tilted[county.fips] / per_state[county.state]
+                out[(county.fips, year)] = "(D)" if suppressed else state * share
+            else:
+                out[(county.fips, year)] = state * (1 + 0.1 * _noise(county.fips, table.name, line.code))
+    return out
 
 
 def display(value: float | str, decimals: int) -> str:

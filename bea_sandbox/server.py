@@ -18,6 +18,7 @@ from bea_sandbox import answers, schedule
 from bea_sandbox.clock import SteppedClock
 from bea_sandbox.faults import Fault, FaultPlan
 from bea_sandbox.limits import KeyLimiter, Limits
+from bea_sandbox.replay import Recordings
 
 CHARSET = "ISO-8859-1"
 _KEY_SHAPE = re.compile(r"^[0-9A-Za-z-]{36}$")
@@ -42,39 +43,6 @@ _IIS_503 = (
 )
 
 
-def _frequency_of(period: str) -> str:
-    return "Q" if "Q" in period else "M" if "M" in period else "A"
-
-
-def replay_get_data(root: Path, params: dict[str, str], echo: list[tuple[str, str]], now: datetime) -> dict:
-    dataset, table = params.get("datasetname", ""), params.get("tablename", "")
-    path = (
-        next((p for p in (root / dataset).glob("*.json") if p.stem.upper() == table.upper()), None)
-        if (root / dataset).is_dir() and re.fullmatch(r"\w+", table or "-")
-        else None
-    )
-    if path is None:
-        raise answers.ApiError("201", "Error retrieving data.", f"Invalid Table Name: {table}")
-    recorded = json.loads(path.read_bytes().decode(CHARSET), strict=False)
-    results = recorded["BEAAPI"]["Results"]
-    rows = results.get("Data", [])
-    rows = [rows] if isinstance(rows, dict) else rows
-    wanted = {f.strip().upper() for f in params.get("frequency", "").split(",") if f.strip()}
-    years = answers.parse_years(params.get("year", "ALL"))
-    kept = [
-        r
-        for r in rows
-        if (not wanted or _frequency_of(r.get("TimePeriod", "")) in wanted)
-        and (years is None or r.get("TimePeriod", "")[:4] in years)
-    ]
-    if not kept:
-        raise answers.ApiError(
-            "101", "Error retrieving data.", "No data exists for the requested Frequency and Year."
-        )
-    results = dict(results, Data=kept, UTCProductionTime=answers.production_time(now))
-    return {"BEAAPI": {"Request": answers.request_echo(echo), "Results": results}}
-
-
 @dataclass(frozen=True)
 class Served:
     """One request to /api/data as the sandbox saw it (for tests and benchmarks to count)."""
@@ -93,6 +61,7 @@ class _Handler(BaseHTTPRequestHandler):
     settings: SandboxSettings
     limiter: KeyLimiter
     served: list[Served]
+    recordings: Recordings | None
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         # The default handler logs the request line, which carries the API key.
@@ -219,14 +188,16 @@ class _Handler(BaseHTTPRequestHandler):
         method = params.get("method", "").lower()
         if method == "getdatasetlist":
             return answers.get_dataset_list(echo)
+        # Recorded answers (--replay) or the modelled ones: the same four methods.
+        source = self.recordings if self.recordings is not None else answers
+        if method == "getparameterlist":
+            return source.get_parameter_list(params, echo)
         if method == "getparametervalues":
-            return answers.get_parameter_values(params, echo)
+            return source.get_parameter_values(params, echo)
         if method == "getparametervaluesfiltered":
-            return answers.get_parameter_values_filtered(params, echo)
+            return source.get_parameter_values_filtered(params, echo)
         if method == "getdata":
-            if self.settings.replay_dir is not None:
-                return replay_get_data(self.settings.replay_dir, params, echo, now)
-            return answers.get_data(params, echo, now)
+            return source.get_data(params, echo, now)
         raise answers.ApiError("2", "Unknown method requested.")
 
 
@@ -243,7 +214,13 @@ class Sandbox:
         self.limiter = KeyLimiter(self.settings.limits)
         # Every request to /api/data, in order (list.append is atomic across handler threads).
         self.served: list[Served] = []
-        shared = {"settings": self.settings, "limiter": self.limiter, "served": self.served}
+        recordings = Recordings(self.settings.replay_dir) if self.settings.replay_dir is not None else None
+        shared = {
+            "settings": self.settings,
+            "limiter": self.limiter,
+            "served": self.served,
+            "recordings": recordings,
+        }
         handler = type("Handler", (_Handler,), shared)
         self._server = ThreadingHTTPServer((host, port), handler)
         self._server.daemon_threads = True

@@ -37,9 +37,16 @@ KEY = "BE4C0000-0000-4000-8000-000000000300"
 
 def units(n: int) -> list[tuple[str, str, dict[str, str]]]:
     """``n`` GetData requests over every table and line the sandbox serves (one recent year each)."""
-    pool = [(t.dataset, t.name, {"Frequency": t.frequencies[0], "Year": "2024"}) for t in TABLES.values()]
+    pool = [
+        (t.dataset, t.name, {"TableName": t.name, "Frequency": t.frequencies[0], "Year": "2024"})
+        for t in TABLES.values()
+    ]
     pool += [
-        ("Regional", t.name, {"LineCode": str(line.code), "GeoFips": "STATE", "Year": "2022"})
+        (
+            "Regional",
+            t.name,
+            {"TableName": t.name, "LineCode": str(line.code), "GeoFips": "STATE", "Year": "2022"},
+        )
         for t in REGIONAL_TABLES.values()
         for line in t.lines
     ]

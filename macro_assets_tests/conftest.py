@@ -24,6 +24,8 @@ from macro_assets.resources.warehouse import WarehouseResource, normalise_url
 SANDBOX_NOW = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
 TEST_KEY = "7E57C0DE-0000-4000-8000-000000000001"
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "reference"
+# The catalog most tests run (NIPA and the states); the default one is run where it is the point.
+CORE_CATALOG = Path(__file__).resolve().parent / "fixtures" / "nipa_and_states.yaml"
 
 
 @pytest.fixture(scope="session")
@@ -90,7 +92,7 @@ def resources(bea: BeaApiResource, lake: LakeResource, database_url: str) -> dic
         "bea": bea,
         "lake": lake,
         "warehouse": WarehouseResource(database_url=database_url),
-        "catalog": CatalogResource(),
+        "catalog": CatalogResource(path=str(CORE_CATALOG)),
     }
 
 

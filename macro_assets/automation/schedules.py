@@ -31,9 +31,9 @@ def daily_vintage_check(
     found: dict[str, str] = {}
     with bea.client() as client:
         for table in catalog.load().tables:
-            served = vintage.served_vintage(client, table, today).isoformat()
-            if served > newest:
-                found[f"{table.dataset}/{table.table}"] = served
+            stamp = vintage.served_vintage(client, table, today)
+            if stamp is not None and stamp.isoformat() > newest:
+                found[f"{table.dataset}/{table.table}"] = stamp.isoformat()
     if not found:
         return dg.SkipReason(f"no table revised after {newest or 'the first partition'}")
     key = max(found.values())

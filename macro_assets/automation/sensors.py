@@ -66,10 +66,12 @@ def release_sensor(
             if held is not None and day.isoformat() <= held:
                 handled[release] = day.isoformat()
                 continue
-            probe = next(t for t in tables if t.release_name == release)
-            served = vintage.served_vintage(client, probe, moment.date())
+            probes = [t for t in tables if t.release_name == release and vintage.can_probe(t)]
+            # A release of unstamped answers only: BEA's calendar is all there is to go by.
+            served = vintage.served_vintage(client, probes[0], moment.date()) if probes else day
+            served = served or day
             if served < day:
-                waiting.append(f"{release} of {day} (BEA still serves {probe.table} of {served})")
+                waiting.append(f"{release} of {day} (BEA still serves {probes[0].table} of {served})")
                 continue
             handled[release] = day.isoformat()
             if served > day:

@@ -223,19 +223,21 @@ class BeaClient:
             final = BeaThrottledError if isinstance(exc, _LockedOutBriefly) else type(exc)
             raise final(self._scrub(str(exc)), exc.code) from None
 
-    def get_data(self, dataset: str, table_name: str, **params: str) -> envelope.Answer:
-        query = {"method": "GetData", "DatasetName": dataset, "TableName": table_name, **params}
-        context = f"{dataset}/{table_name}" + (f" line {params['LineCode']}" if "LineCode" in params else "")
+    def get_data(self, dataset: str, name: str, **params: str) -> envelope.Answer:
+        """GetData with ``params`` as BEA names them (TableName or TableID included where the
+        dataset takes one); ``name`` is the catalog's name of the table or request."""
+        query = {"method": "GetData", "DatasetName": dataset, **params}
+        context = f"{dataset}/{name}" + (f" line {params['LineCode']}" if "LineCode" in params else "")
         raw, doc, status = self.request(query, context)
         rows = envelope.data_rows(doc, context)
         envelope.check_fields(rows, dataset, context)
         return envelope.Answer(
             dataset=dataset,
-            table_name=table_name,
+            table_name=name,
             params={k: v for k, v in query.items() if k.lower() != "userid"},
             raw=raw,
             http_status=status,
-            last_revised=envelope.last_revised(doc, table_name),
+            last_revised=envelope.vintage(doc, dataset, name),
             utc_production_time=envelope.production_time(doc),
             row_count=len(rows),
         )
@@ -249,20 +251,43 @@ class BeaClient:
         """The key's lockout as recorded by any process sharing its budget, if still in force."""
         return self.limiter.lockout()
 
-    def table_names(self, dataset: str) -> set[str]:
-        query = {"method": "GetParameterValues", "DatasetName": dataset, "ParameterName": "TableName"}
-        values = self._param_values(query, f"{dataset} table list")
-        return {str(v.get("TableName", v.get("Key", ""))).upper() for v in values}
+    def parameter_list(self, dataset: str) -> list[dict[str, Any]]:
+        """GetParameterList: every GetData parameter of ``dataset``, as BEA describes it."""
+        query = {"method": "GetParameterList", "DatasetName": dataset}
+        _, doc, _ = self.request(query, f"{dataset} parameter list")
+        found = envelope.results_of(doc).get("Parameter", [])
+        return [found] if isinstance(found, dict) else [p for p in found if isinstance(p, dict)]
 
-    def line_codes(self, dataset: str, table_name: str) -> list[str]:
+    def parameter_values(self, dataset: str, parameter: str) -> list[dict[str, Any]]:
+        """GetParameterValues: the values ``parameter`` takes, each a {Key, Desc} (NIPA's
+        TableName values are {TableName, Description})."""
+        query = {"method": "GetParameterValues", "DatasetName": dataset, "ParameterName": parameter}
+        return self._param_values(query, f"{dataset} {parameter} values")
+
+    def table_names(self, dataset: str, parameter: str = "TableName") -> set[str]:
+        return {value_key(v).upper() for v in self.parameter_values(dataset, parameter)} - {""}
+
+    def line_values(self, dataset: str, table_name: str) -> list[dict[str, Any]]:
+        """GetParameterValuesFiltered: the lines of a Regional table, each a {Key, Desc}."""
         query = {
             "method": "GetParameterValuesFiltered",
             "DatasetName": dataset,
             "TargetParameter": "LineCode",
             "TableName": table_name,
         }
-        values = self._param_values(query, f"{dataset}/{table_name} line codes")
-        return sorted({str(v.get("Key", "")).strip() for v in values if v.get("Key")}, key=_numeric_first)
+        return self._param_values(query, f"{dataset}/{table_name} line codes")
+
+    def line_codes(self, dataset: str, table_name: str) -> list[str]:
+        values = self.line_values(dataset, table_name)
+        return sorted({value_key(v) for v in values} - {""}, key=_numeric_first)
+
+
+def value_key(value: dict[str, Any]) -> str:
+    """The value itself in one of GetParameterValues' answers: ``Key`` for most datasets, the
+    first field that is not a description for the rest (NIPA: ``TableName``, ``FrequencyID``)."""
+    if "Key" in value:
+        return str(value["Key"]).strip()
+    return next((str(v).strip() for k, v in value.items() if k not in ("Desc", "Description")), "")
 
 
 def _numeric_first(code: str) -> tuple[int, str]:

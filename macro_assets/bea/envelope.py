@@ -146,6 +146,7 @@ _NIPA_ROW = (
 REQUIRED_FIELDS = {
     "NIPA": _NIPA_ROW,
     "NIUnderlyingDetail": _NIPA_ROW,
+    "FixedAssets": _NIPA_ROW,
     "Regional": ("Code", "GeoFips", "GeoName", "TimePeriod", "DataValue", "CL_UNIT", "UNIT_MULT"),
 }
 
@@ -183,6 +184,44 @@ def last_revised(doc: dict[str, Any], table_name: str) -> date:
     raise BeaSchemaError(f"BEA answer for {table_name} has no LastRevised date in its notes")
 
 
+# The datasets whose answers must say their vintage in the table's note (LastRevised): the
+# capture's vintage rule depends on it, so an answer without it is refused.
+NOTE_STAMPED = frozenset({"NIPA", "NIUnderlyingDetail", "FixedAssets"})
+INTERNATIONAL = frozenset({"ITA", "IIP", "IntlServTrade", "IntlServSTA"})
+
+
+def _ts_date(text: object) -> date | None:
+    try:
+        return datetime.fromisoformat(str(text).strip()).date() if text else None
+    except ValueError:
+        return None
+
+
+def vintage(doc: dict[str, Any], dataset: str, table_name: str) -> date | None:
+    """The day an answer's numbers were published, as the answer says it: LastRevised in the
+    table's note (NIPA, NIUnderlyingDetail, FixedAssets: required), "Last updated" (Regional),
+    TsLastUpdated (the international datasets: of the answer, else the latest of its rows).
+    None when the answer carries no stamp (GDP by industry, input-output, MNE, some IIP and
+    Regional answers): the capture then stands for the vintage (docs/architecture.md)."""
+    if dataset in NOTE_STAMPED:
+        return last_revised(doc, table_name)
+    if dataset in INTERNATIONAL:
+        results = results_of(doc)
+        stamped = _ts_date(results.get("TsLastUpdated"))
+        if stamped is not None:
+            return stamped
+        rows = results.get("Data", doc["BEAAPI"].get("Data")) or []
+        rows = [rows] if isinstance(rows, dict) else rows
+        stamps = [d for r in rows if isinstance(r, dict) and (d := _ts_date(r.get("TsLastUpdated")))]
+        return max(stamps) if stamps else None
+    if dataset == "Regional":
+        try:
+            return last_revised(doc, table_name)
+        except BeaSchemaError:
+            return None
+    return None
+
+
 def production_time(doc: dict[str, Any]) -> datetime | None:
     raw = results_of(doc).get("UTCProductionTime")
     try:
@@ -207,6 +246,7 @@ class Answer:
     params: dict[str, str]
     raw: bytes
     http_status: int
-    last_revised: date
+    # None: the answer carries no vintage stamp (see ``vintage``).
+    last_revised: date | None
     utc_production_time: datetime | None
     row_count: int

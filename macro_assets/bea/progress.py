@@ -33,16 +33,20 @@ class Estimate:
         return f"{self.requests} requests, {size}; {least}"
 
 
-def estimate(labels: Sequence[str], sizes: Mapping[str, int], limits: RateLimits) -> Estimate:
+def estimate(
+    labels: Sequence[str], sizes: Mapping[str, int], limits: RateLimits, already_sent: int = 0
+) -> Estimate:
     """Requests for ``labels``; bytes from ``sizes`` (label → bytes of an earlier capture),
-    unknown labels taken at the mean of the known ones."""
+    unknown labels taken at the mean of the known ones. ``already_sent``: requests just sent
+    (the plan's look-ups), which count in BEA's window too."""
     known = [sizes[label] for label in labels if label in sizes]
     if known:
         mean = sum(known) / len(known)
         expected: int | None = round(sum(known) + mean * (len(labels) - len(known)))
     else:
         expected = None
-    return Estimate(len(labels), expected, len(known), limits.minimum_time_s(len(labels), expected or 0))
+    least = limits.minimum_time_s(len(labels) + already_sent, expected or 0)
+    return Estimate(len(labels), expected, len(known), least)
 
 
 @dataclass

@@ -47,7 +47,8 @@ def bronze_checks(objects: Iterable[tuple[Entry, bytes, bytes]]) -> list[Outcome
             invalid.append(f"{label}: {exc}")
             continue
         try:
-            if envelope.last_revised(doc, entry.table) != entry.last_revised:
+            stamp = envelope.vintage(doc, entry.dataset, entry.table)
+            if stamp != (entry.last_revised if entry.vintage_stamped else None):
                 revised.append(label)
         except BeaError:
             revised.append(label)

@@ -1,5 +1,5 @@
-"""``mdi releases sync|list|latest``, ``mdi warehouse upgrade``, ``mdi db status|stop|psql`` and
-``mdi demo``.
+"""``mdi releases sync|list|latest``, ``mdi warehouse upgrade``, ``mdi db status|stop|psql``,
+``mdi catalog discover`` and ``mdi demo``.
 
 Every expected failure ends as one line on stderr naming the cause, and exit status 1.
 """
@@ -164,6 +164,29 @@ def warehouse_upgrade() -> None:
         click.echo(f"{where}: already at schema revision {after}", err=True)
     else:
         click.echo(f"{where}: schema upgraded from {before or 'no revision'} to {after}", err=True)
+
+
+@main.group()
+def catalog() -> None:
+    """What to keep of BEA (the catalog)."""
+
+
+@catalog.command("discover")
+@click.argument("dataset")
+@click.option("--table", help="a Regional table: one entry with every line BEA lists for it")
+@one_line_errors
+def catalog_discover(dataset: str, table: str | None) -> None:
+    """Print catalog entries, ready to paste into catalog.yaml, for what BEA serves of DATASET
+    (NIPA, Regional, ITA, ...): one per table, or, for a dataset asked by its parameters, one
+    entry with each parameter's values listed below it."""
+    import dagster as dg
+
+    from macro_assets.bea.discovery import discover
+    from macro_assets.resources import resources_from_env
+
+    with dg.build_resources({"bea": resources_from_env()["bea"]}) as res, res.bea.client() as client:
+        lines = discover(client, dataset, table)
+    click.echo("\n".join(lines))
 
 
 main.add_command(db)

@@ -54,10 +54,13 @@ class Bea(Protocol):
     def client(self) -> AbstractContextManager[BeaClient]: ...
 
 
-def verdict(release: date, unit: FetchUnit, last_revised: date, publishing: set[str]) -> Verdict:
+def verdict(release: date, unit: FetchUnit, last_revised: date | None, publishing: set[str]) -> Verdict:
     """Whether an answer of ``unit`` revised on ``last_revised`` is the vintage in force on the
     release date: "in_force"; "superseded" (BEA revised it since: that day's vintage is gone);
-    "not_yet" (a release published that day, still served with an older vintage)."""
+    "not_yet" (a release published that day, still served with an older vintage). An answer
+    without a stamp (None) is what BEA served on the day it was captured: in force."""
+    if last_revised is None:
+        return "in_force"
     if last_revised > release:
         return "superseded"
     if unit.table.release_name in publishing and last_revised < release:
@@ -65,7 +68,7 @@ def verdict(release: date, unit: FetchUnit, last_revised: date, publishing: set[
     return "in_force"
 
 
-def entry_of(unit: FetchUnit, answer: Answer, stored: bytes) -> Entry:
+def entry_of(unit: FetchUnit, answer: Answer, stored: bytes, release: date) -> Entry:
     """What the manifest says of a fetched answer (its key is set when it is landed)."""
     return Entry(
         dataset=unit.table.dataset,
@@ -78,7 +81,9 @@ def entry_of(unit: FetchUnit, answer: Answer, stored: bytes) -> Entry:
         bytes=len(answer.raw),
         rows=answer.row_count,
         http_status=answer.http_status,
-        last_revised=answer.last_revised,
+        # An answer without a stamp stands for the vintage of the day it was captured.
+        last_revised=answer.last_revised or release,
+        vintage_stamped=answer.last_revised is not None,
         utc_production_time=answer.utc_production_time.isoformat() if answer.utc_production_time else None,
         fetched_at=datetime.now(UTC).isoformat(),
         request=answer.params,
@@ -149,12 +154,14 @@ def capture(
             log.info(f"reusing the plan an earlier run of {release} landed: {len(units)} answers")
         lookups = client.calls
 
-        def in_force(unit: FetchUnit, revised: date) -> bool:
+        def in_force(unit: FetchUnit, revised: date | None) -> bool:
             return verdict(release, unit, revised, publishing) == "in_force"
 
         held = landing.held_answers(lake, release, units, in_force)
         missing = [u for u in units if u.label not in held]
-        plan = estimate([u.label for u in missing], landing.sizes_of_earlier_capture(lake, release), limits)
+        plan = estimate(
+            [u.label for u in missing], landing.sizes_of_earlier_capture(lake, release), limits, lookups
+        )
         if held:
             log.info(
                 f"resuming release {release}: {len(held)} of {len(units)} answers already landed by an "
@@ -229,7 +236,7 @@ class _Lander:
             )
         line = self.progress.note(len(answer.raw))
         if found == "superseded":
-            self.superseded.note(unit, answer.last_revised)
+            self.superseded.note(unit, answer.last_revised)  # type: ignore[arg-type]
             self.log.warning(
                 f"{line}: {unit.label} was revised on {answer.last_revised}, after {self.release}: "
                 "its vintage of that day is gone; not captured"
@@ -237,9 +244,14 @@ class _Lander:
             return None
         stored = gzip_bytes(answer.raw)
         entry = landing.land(
-            self.lake, self.release, self.run_id, unit, stored, entry_of(unit, answer, stored)
+            self.lake, self.release, self.run_id, unit, stored, entry_of(unit, answer, stored, self.release)
         )
-        self.log.info(f"{line}: {unit.label}: {answer.row_count} rows, LastRevised {answer.last_revised}")
+        stamp = (
+            f"LastRevised {answer.last_revised}"
+            if answer.last_revised
+            else f"no vintage stamp: kept as the vintage of {self.release}"
+        )
+        self.log.info(f"{line}: {unit.label}: {answer.row_count} rows, {stamp}")
         return entry
 
 

@@ -31,18 +31,24 @@ from macro_assets.lake.stores import Store as Lake
 
 def request_of(unit: FetchUnit) -> dict[str, str]:
     """The GetData query of ``unit`` as an entry records it (no key, no ResultFormat)."""
-    table = unit.table
-    return {"method": "GetData", "DatasetName": table.dataset, "TableName": table.table, **unit.params}
+    return {"method": "GetData", "DatasetName": unit.table.dataset, **unit.params}
 
 
 def catalog_digest(tables: Iterable[CatalogTable]) -> str:
     return hashlib.sha256(repr(sorted(tables, key=lambda t: (t.dataset, t.table))).encode()).hexdigest()
 
 
+def _entry_of(table: CatalogTable) -> tuple[str, str]:
+    # A table of a ``tables: ALL`` entry was planned from that entry.
+    return (table.dataset, "*" if table.every_table else table.table)
+
+
 def save_plan(lake: Lake, release: date, tables: Iterable[CatalogTable], units: list[FetchUnit]) -> None:
+    tables = list(tables)
     doc = {
         "catalog_sha256": catalog_digest(tables),
-        "units": [[u.table.dataset, u.table.table, u.line_code] for u in units],
+        # [dataset, table, line code, whether it came from a ``tables: ALL`` entry]
+        "units": [[u.table.dataset, u.table.table, u.line_code, u.table not in tables] for u in units],
     }
     lake.put(layout.landing_plan(release), json.dumps(doc, indent=1).encode())
 
@@ -56,8 +62,14 @@ def saved_plan(lake: Lake, release: date, tables: Iterable[CatalogTable]) -> lis
     doc = json.loads(lake.get(key))
     if doc.get("catalog_sha256") != catalog_digest(tables):
         return None
-    by_name = {(t.dataset, t.table): t for t in tables}
-    return [FetchUnit(by_name[(dataset, table)], line) for dataset, table, line in doc["units"]]
+    by_name = {_entry_of(t): t for t in tables}
+    units = []
+    for dataset, table, line, *expanded in doc["units"]:
+        if expanded and expanded[0]:
+            units.append(FetchUnit(by_name[(dataset, "*")].with_table(table), line))
+        else:
+            units.append(FetchUnit(by_name[(dataset, table)], line))
+    return units
 
 
 def land(lake: Lake, release: date, run_id: str, unit: FetchUnit, stored: bytes, entry: Entry) -> Entry:
@@ -74,7 +86,7 @@ def land(lake: Lake, release: date, run_id: str, unit: FetchUnit, stored: bytes,
 
 
 def held_answers(
-    lake: Lake, release: date, units: list[FetchUnit], in_force: Callable[[FetchUnit, date], bool]
+    lake: Lake, release: date, units: list[FetchUnit], in_force: Callable[[FetchUnit, date | None], bool]
 ) -> dict[str, Entry]:
     """label → entry of every planned answer some run of ``release`` already landed and that
     still holds: the object hashes to its entry, and the answer's own LastRevised (re-read
@@ -98,7 +110,7 @@ def held_answers(
 
 
 def _bronze_copy(
-    lake: Lake, release: date, unit: FetchUnit, in_force: Callable[[FetchUnit, date], bool]
+    lake: Lake, release: date, unit: FetchUnit, in_force: Callable[[FetchUnit, date | None], bool]
 ) -> Entry | None:
     """An entry for the bronze object of ``unit`` that a crashed run wrote before bronze's
     manifest, when landing no longer has the answer: bronze objects are whole or absent, and
@@ -113,16 +125,18 @@ def _bronze_copy(
         "release": unit.table.release_name,
         "http_status": 200,
         "request": request_of(unit),
+        # Kept as the vintage when the answer carries no stamp: what BEA served on the release date.
+        "last_revised": release,
     }
     try:
         entry = described(lake.get(key), key, fields)
     except (FileNotFoundError, OSError, EOFError, BeaError):
         return None
-    return entry if in_force(unit, entry.last_revised) else None
+    return entry if in_force(unit, entry.last_revised if entry.vintage_stamped else None) else None
 
 
 def _still_holds(
-    lake: Lake, entry: Entry, unit: FetchUnit, in_force: Callable[[FetchUnit, date], bool]
+    lake: Lake, entry: Entry, unit: FetchUnit, in_force: Callable[[FetchUnit, date | None], bool]
 ) -> bool:
     try:
         stored = lake.get(entry.key)
@@ -134,10 +148,11 @@ def _still_holds(
     if hashlib.sha256(raw).hexdigest() != entry.sha256:
         return False
     try:
-        revised = envelope.last_revised(envelope.decode(raw), unit.table.table)
+        revised = envelope.vintage(envelope.decode(raw), unit.table.dataset, unit.table.table)
     except BeaError:
         return False
-    return revised == entry.last_revised and in_force(unit, revised)
+    recorded = entry.last_revised if entry.vintage_stamped else None
+    return revised == recorded and in_force(unit, revised)
 
 
 def sizes_of_earlier_capture(lake: Lake, release: date) -> dict[str, int]:

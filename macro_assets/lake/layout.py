@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import quote
 
 
 def _answer_path(dataset: str, table: str, line_code: str | None) -> str:
+    # A parameter-shaped request's name ("AreaOrCountry=China;Frequency=A;Indicator=ALL") is
+    # percent-encoded into one path segment; a table's name (letters, digits) stays as it is.
+    table = quote(table, safe="")
     # Regional answers hold one line of a table each.
     if line_code is None:
         return f"dataset={dataset}/table={table}.json.gz"

@@ -37,7 +37,10 @@ class Entry(BaseModel):
     bytes: int
     rows: int
     http_status: int = 200
+    # The vintage: the answer's own stamp (LastRevised, Last updated, TsLastUpdated), or, for an
+    # answer that carries none (``vintage_stamped`` false), the release date it was captured on.
     last_revised: date
+    vintage_stamped: bool = True
     utc_production_time: str | None = None
     fetched_at: str | None = None  # None when rebuilt from a bronze object after a crash
     request: dict[str, str] = {}
@@ -67,13 +70,15 @@ class Manifest(BaseModel):
 
 def described(stored: bytes, key: str, fields: dict[str, Any]) -> Entry:
     """The entry of the stored (gzip) object at ``key``: ``fields`` (dataset, table, line_code,
-    ...) completed with what its bytes say: hashes, size, rows, LastRevised. For an object a
-    crashed run left without its entry. Raises BeaError (or OSError) when it is no answer."""
+    ..., and ``last_revised``: the capture's date, kept when the answer carries no stamp)
+    completed with what its bytes say: hashes, size, rows, vintage. For an object a crashed run
+    left without its entry. Raises BeaError (or OSError) when it is no answer."""
     raw = gzip.decompress(stored)
     line = fields.get("line_code")
     label = f"{fields['dataset']}/{fields['table']}" + (f" line {line}" if line is not None else "")
     doc = envelope.decode(raw, label)
     produced = envelope.production_time(doc)
+    stamp = envelope.vintage(doc, fields["dataset"], fields["table"])
     return Entry.model_validate(
         fields
         | {
@@ -82,7 +87,8 @@ def described(stored: bytes, key: str, fields: dict[str, Any]) -> Entry:
             "object_sha256": sha256(stored),
             "bytes": len(raw),
             "rows": len(envelope.data_rows(doc, label)),
-            "last_revised": envelope.last_revised(doc, fields["table"]),
+            "last_revised": stamp or fields["last_revised"],
+            "vintage_stamped": stamp is not None,
             "utc_production_time": produced.isoformat() if produced else None,
         }
     )

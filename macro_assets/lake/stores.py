@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import quote
 
-_KEY = re.compile(r"^[A-Za-z0-9_=.\-]+(/[A-Za-z0-9_=.\-]+)*$")
+# "%": a parameter-shaped request's name, percent-encoded into one segment (lake/layout.py).
+_KEY = re.compile(r"^[A-Za-z0-9_=.%\-]+(/[A-Za-z0-9_=.%\-]+)*$")
 
 
 class LakeKeyError(ValueError):

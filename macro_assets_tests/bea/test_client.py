@@ -17,7 +17,7 @@ from macro_assets_tests.conftest import TEST_KEY
 
 def test_get_data_redacts_and_reads_the_vintage(sandbox: Sandbox) -> None:
     client = BeaClient(sandbox.api_url, TEST_KEY)
-    answer = client.get_data("NIPA", "T10101", Frequency="Q", Year="ALL")
+    answer = client.get_data("NIPA", "T10101", TableName="T10101", Frequency="Q", Year="ALL")
     assert TEST_KEY.encode() not in answer.raw and b"REDACTED" in answer.raw
     assert answer.last_revised == date(2026, 10, 29)
     assert answer.row_count > 100 and "UserID" not in answer.params
@@ -27,13 +27,15 @@ def test_get_data_redacts_and_reads_the_vintage(sandbox: Sandbox) -> None:
 def test_invalid_key_fails_at_once_with_beas_words(sandbox: Sandbox) -> None:
     client = BeaClient(sandbox.api_url, "short-key")
     with pytest.raises(BeaAuthError, match="BEA error 1 .*Invalid API UserId"):
-        client.get_data("NIPA", "T10101", Frequency="Q", Year="ALL")
+        client.get_data("NIPA", "T10101", TableName="T10101", Frequency="Q", Year="ALL")
     assert client.calls == 1  # permanent: not retried
 
 
 def test_unknown_table_names_the_table(sandbox: Sandbox) -> None:
     with pytest.raises(BeaBadRequestError, match="T99999"):
-        BeaClient(sandbox.api_url, TEST_KEY).get_data("NIPA", "T99999", Frequency="A", Year="ALL")
+        BeaClient(sandbox.api_url, TEST_KEY).get_data(
+            "NIPA", "T99999", TableName="T99999", Frequency="A", Year="ALL"
+        )
 
 
 def test_table_list(sandbox: Sandbox) -> None:
@@ -43,7 +45,7 @@ def test_table_list(sandbox: Sandbox) -> None:
 def test_unreachable_server_message_has_no_key() -> None:
     client = BeaClient("http://127.0.0.1:9/api/data", TEST_KEY, max_tries=2, backoff_initial_s=0.01)
     with pytest.raises(BeaUnavailableError) as info:
-        client.get_data("NIPA", "T10101", Frequency="Q", Year="ALL")
+        client.get_data("NIPA", "T10101", TableName="T10101", Frequency="Q", Year="ALL")
     assert TEST_KEY not in str(info.value) and info.value.__cause__ is None
     assert client.calls == 2 and client.retries == 1
 
@@ -93,6 +95,6 @@ def flaky(sandbox: Sandbox) -> Iterator[str]:
 
 def test_server_fault_is_retried_then_succeeds(flaky: str) -> None:
     client = BeaClient(flaky, TEST_KEY, backoff_initial_s=0.01)
-    answer = client.get_data("NIPA", "T10106", Frequency="A", Year="ALL")
+    answer = client.get_data("NIPA", "T10106", TableName="T10106", Frequency="A", Year="ALL")
     assert answer.row_count > 0 and client.retries == 1 and client.calls == 2
     assert TEST_KEY.encode() not in answer.raw

@@ -37,7 +37,7 @@ def client(sandbox: Sandbox, api_key: str, **kw: object) -> BeaClient:
 
 
 def fetch(c: BeaClient, table: str = "T10106"):  # noqa: ANN201
-    return c.get_data("NIPA", table, Frequency="A", Year="ALL")
+    return c.get_data("NIPA", table, TableName=table, Frequency="A", Year="ALL")
 
 
 @pytest.mark.parametrize("kind", ["5xx", "drop", "empty", "html", "truncated"])
@@ -136,7 +136,7 @@ def test_concurrent_clients_sharing_a_key_draw_no_429(api_key: str) -> None:
         def work(c: BeaClient) -> None:
             try:
                 for _ in range(15):
-                    c.get_data("NIPA", "T10106", Frequency="A", Year="2020")
+                    c.get_data("NIPA", "T10106", TableName="T10106", Frequency="A", Year="2020")
             except BaseException as exc:  # noqa: BLE001
                 errors.append(exc)
 

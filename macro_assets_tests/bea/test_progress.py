@@ -21,6 +21,13 @@ def test_without_history_the_size_is_unknown_and_the_requests_set_the_floor() ->
     assert plan.minimum_s == 120.0
 
 
+def test_the_plans_look_ups_count_in_the_window() -> None:
+    # 56 answers alone fit in one window; after the plan's 53 look-ups they need a second one.
+    alone = estimate([f"t{i}" for i in range(56)], {}, LIMITS)
+    after = estimate([f"t{i}" for i in range(56)], {}, LIMITS, already_sent=53)
+    assert (alone.minimum_s, after.minimum_s, after.requests) == (0.0, 60.0, 56)
+
+
 def test_progress_says_answers_bytes_and_no_less_than_the_limits_allow() -> None:
     now = [0.0]
     progress = Progress(total=300, limits=LIMITS, expected_bytes=None, clock=lambda: now[0])

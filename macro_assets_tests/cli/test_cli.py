@@ -14,6 +14,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from macro_assets_tests.conftest import CORE_CATALOG
+
 BIN = Path(sys.executable).parent
 INSTANCE_YAML = Path(__file__).resolve().parents[2] / "dagster_home" / "dagster.yaml"
 
@@ -30,6 +32,7 @@ def cli_env(tmp_path: Path, database_url: str) -> dict[str, str]:
         BEA_SANDBOX_NOW="2026-11-02T12:00:00+00:00",
         # A warehouse of its own with the sandbox's made-up numbers: chosen explicitly.
         BEA_SANDBOX="1",
+        MDI_CATALOG=str(CORE_CATALOG),
     )
     return env
 
@@ -336,3 +339,33 @@ def test_db_status_stop_and_psql_on_the_embedded_postgresql(tmp_path: Path, data
     assert stopped.returncode == 0, stopped.stderr[-2000:]
     assert stopped.stdout.startswith("embedded PostgreSQL stopped")
     assert mdi(env, "db", "status").stdout.startswith("embedded PostgreSQL not running")
+
+
+def test_catalog_discover_prints_entries_ready_to_paste(tmp_path: Path, database_url: str) -> None:
+    from macro_assets.catalog import load_catalog
+
+    env = cli_env(tmp_path, database_url)
+    nipa = mdi(env, "catalog", "discover", "NIPA")
+    assert nipa.returncode == 0, nipa.stderr
+    entries = [line for line in nipa.stdout.splitlines() if line.startswith("- ")]
+    assert any(line.startswith("- {dataset: NIPA, table: T10101, frequencies: [A, Q]}") for line in entries)
+    lines = mdi(env, "catalog", "discover", "regional", "--table", "sainc1")
+    assert lines.returncode == 0, lines.stderr
+    assert (
+        lines.stdout.splitlines()[0] == "- {dataset: Regional, table: SAINC1, lines: [1, 2, 3], geo: STATE}"
+    )
+    assert lines.stdout.splitlines()[1].startswith("#   1: ")
+    # Pasted under a release, every printed entry is a valid catalog entry.
+    pasted = tmp_path / "pasted.yaml"
+    body = entries + lines.stdout.splitlines()[:1]
+    pasted.write_text("releases:\n  Gross Domestic Product:\n" + "".join(f"    {line}\n" for line in body))
+    catalog = load_catalog(pasted)
+    assert len(catalog.tables) == len(body) and {t.dataset for t in catalog.tables} == {"NIPA", "Regional"}
+    for args, cause in (
+        (("Nope",), "mdi: error: unknown dataset 'Nope' (known: NIPA, NIUnderlyingDetail, FixedAssets"),
+        (("NIPA", "--table", "T10101"), "mdi: error: --table lists a Regional table's lines"),
+        (("Regional", "--table", "NOPE1"), "mdi: error: BEA error 41 for Regional/NOPE1 line codes"),
+    ):
+        bad = mdi(env, "catalog", "discover", *args)
+        assert bad.returncode == 1 and len(bad.stderr.strip().splitlines()) == 1, bad.stderr
+        assert bad.stderr.startswith(cause), bad.stderr

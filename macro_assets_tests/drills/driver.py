@@ -39,6 +39,7 @@ from macro_assets.resources.catalog import CatalogResource
 from macro_assets.resources.lake import LakeResource
 from macro_assets.resources.warehouse import WarehouseResource
 from macro_assets.warehouse import bulk
+from macro_assets_tests.conftest import CORE_CATALOG
 
 FOREVER = 3600.0
 
@@ -141,7 +142,7 @@ def main(spec: dict[str, Any]) -> int:
                     window_s=spec.get("window_s", 60.0),
                     max_lockout_wait_s=0,
                 ),
-                "catalog": CatalogResource(path=spec.get("catalog")),
+                "catalog": CatalogResource(path=spec.get("catalog") or str(CORE_CATALOG)),
             },
         )
     home = spec.get("dagster_home")

@@ -21,6 +21,7 @@ from macro_assets.lake import layout
 from macro_assets.resources.bea import BeaApiResource
 from macro_assets.resources.catalog import CatalogResource
 from macro_assets.resources.lake import LakeResource
+from macro_assets_tests.conftest import CORE_CATALOG
 from macro_assets_tests.drills.test_drills import R1, driver, fresh_key, materialize, wait_for
 
 CAPTURED_AT = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
@@ -60,7 +61,7 @@ def test_a_table_captured_before_a_crash_survives_a_revision(tmp_path: Path, lan
             bea = BeaApiResource(
                 api_key=fresh_key(), api_url=sandbox.api_url, calendar_url=sandbox.calendar_url
             )
-            return {"bea": bea, "lake": lake, "catalog": CatalogResource()}
+            return {"bea": bea, "lake": lake, "catalog": CatalogResource(path=str(CORE_CATALOG))}
 
         control = LakeResource(url=str(tmp_path / "control"))
         assert materialize(up_to_silver, R1, resources(control), instance).success

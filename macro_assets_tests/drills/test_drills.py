@@ -34,6 +34,7 @@ from macro_assets.resources.catalog import CatalogResource
 from macro_assets.resources.lake import LakeResource
 from macro_assets.resources.warehouse import WarehouseResource, normalise_url
 from macro_assets.warehouse import bulk
+from macro_assets_tests.conftest import CORE_CATALOG
 
 R1, R2 = "2026-10-29", "2026-10-30"
 UP_TO_GOLD = ASSETS[:4]
@@ -121,7 +122,11 @@ def prepared(
     (root / "home").mkdir()
     with dg.instance_for_test(temp_dir=str(root / "home")) as instance:
         for key in (R1, R2):
-            resources = {"bea": bea_for(sandbox), "lake": lake, "catalog": CatalogResource()}
+            resources = {
+                "bea": bea_for(sandbox),
+                "lake": lake,
+                "catalog": CatalogResource(path=str(CORE_CATALOG)),
+            }
             assert materialize(UP_TO_GOLD, key, resources, instance).success
         control = databases("control")
         for key in (R1, R2):
@@ -235,7 +240,10 @@ def test_a_crash_while_writing_bronze_leaves_no_partial_object(
 
     instance = prepared["instance"]
     rerun = materialize(
-        ASSETS[:2], R2, {"bea": bea_for(sandbox), "lake": lake, "catalog": CatalogResource()}, instance
+        ASSETS[:2],
+        R2,
+        {"bea": bea_for(sandbox), "lake": lake, "catalog": CatalogResource(path=str(CORE_CATALOG))},
+        instance,
     )
     assert rerun.success
     assert all(c.passed for c in rerun.get_asset_check_evaluations())  # sha256 as recorded, etc.
