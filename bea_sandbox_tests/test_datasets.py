@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import requests
 
-from bea_sandbox.server import Sandbox
+from bea_sandbox.server import Sandbox, SandboxSettings
 from macro_assets.bea import envelope
 from macro_assets.checks.silver import (
     key_unique,
@@ -257,3 +257,29 @@ def test_county_answers_add_up_to_their_state(sandbox: Sandbox) -> None:
             )
     ohio = next(float(r["DataValue"].replace(",", "")) for r in _rows(states) if r["GeoFips"] == "39000")
     assert abs(by_state["39"] - ohio) / ohio < 1e-6
+
+
+def test_the_first_step_of_a_stepped_history_serves_every_table_of_the_default_catalog() -> None:
+    """Just after the calendar's first release (``--vintages 1``), every default catalog
+    entry is answered (state, county and annual tables with the vintage of the year before),
+    so a stepped history can be captured from its first step."""
+    from bea_sandbox.clock import SteppedClock
+    from bea_sandbox.limits import Limits
+    from macro_assets.bea import harvest
+    from macro_assets.bea.client import BeaClient
+    from macro_assets.bea.throttle import RateLimits
+    from macro_assets.catalog import load_catalog
+
+    clock = SteppedClock.after_releases(1)
+    first = clock().date()
+    # BEA's window shrunk to 5 s on both sides: the capture is over a hundred requests.
+    settings = SandboxSettings(clock=clock, limits=Limits(window_s=5.0))
+    with Sandbox(settings=settings) as sandbox:
+        client = BeaClient(sandbox.api_url, TEST_KEY, limits=RateLimits(window_s=5.0))
+        units = harvest.plan(client, load_catalog().tables)
+        stamps = harvest.fetch(client, units, lambda unit, answer: (unit.label, answer.last_revised))
+    assert len(stamps) == len(units) > 50
+    stamped = {label: d for label, d in stamps if d is not None}
+    assert stamped and all(d <= first for d in stamped.values())
+    # The state and county tables have no release of their own before it: last year's vintage.
+    assert stamped["Regional/SAINC1 line 1"].year == stamped["Regional/CAINC1 line 3"].year == first.year - 1

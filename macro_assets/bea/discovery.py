@@ -74,6 +74,17 @@ def _regional_lines(client: BeaClient, table: str) -> list[str]:
     return lines
 
 
+def _first_value(default: str, keys: list[tuple[str, str]], description: str) -> str:
+    """The value a pasted entry starts with: BEA's default when it is one BEA lists (or ALL),
+    else ALL where BEA says the parameter takes it, else the first value listed."""
+    listed = {k.upper() for k, _ in keys}
+    if default and (not keys or default.upper() in listed | {ALL}):
+        return default
+    if ALL in listed or "ALL FOR ALL" in description.upper() or not keys:
+        return ALL
+    return keys[0][0]
+
+
 def _parameters(client: BeaClient, spec: Dataset) -> list[str]:
     described = client.parameter_list(spec.name)
     chosen: list[str] = []
@@ -90,12 +101,11 @@ def _parameters(client: BeaClient, spec: Dataset) -> list[str]:
             # A parameter BEA lists no values for is described only.
             values = []
         keys = [(value_key(v), _description(v)) for v in values if value_key(v)]
+        what = " ".join(str(parameter.get("ParameterDescription", "")).split())
         if required or keys:
-            first = default or (ALL if any(k.upper() == ALL for k, _ in keys) or not keys else keys[0][0])
-            chosen.append(f"{name}: {_yaml_scalar(first)}")
+            chosen.append(f"{name}: {_yaml_scalar(_first_value(default, keys, what))}")
         shown = "; ".join(f"{k} ({d})" if d else k for k, d in keys[:SHOWN_VALUES])
         more = f"; … and {len(keys) - SHOWN_VALUES} more" if len(keys) > SHOWN_VALUES else ""
-        what = " ".join(str(parameter.get("ParameterDescription", "")).split())
         notes.append(
             f"#   {name}{' (required)' if required else ''}: {what}" + (f" — {shown}{more}" if keys else "")
         )
