@@ -8,11 +8,12 @@ revises the last five years, so successive vintages differ the way BEA's do.
 
 from __future__ import annotations
 
-import hashlib
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
+
+from bea_sandbox.series import noise
 
 FIRST_YEAR = 2000
 REFERENCE_YEAR = 2017
@@ -51,10 +52,8 @@ _PRICES = {
 }
 
 
-def _noise(*parts: object) -> float:
-    """A deterministic number in [-1, 1) for the given parts."""
-    digest = hashlib.blake2b("|".join(map(str, parts)).encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big") / 2**63 - 1.0
+# One deterministic noise for the whole sandbox (bea_sandbox/series.py).
+_noise = noise
 
 
 def _path(name: str, t_years: float, level: float, growth: float, amp: float, cycle: float) -> float:

@@ -17,7 +17,7 @@ every entry against BEA's own parameter lists before anything is fetched (``bea/
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +83,13 @@ DATASETS: dict[str, Dataset] = {
         Dataset("MNE", None),
     )
 }
+
+
+def dataset_named(name: str) -> Dataset | None:
+    """BEA's dataset of that name, in any case (BEA's names are case-insensitive)."""
+    return DATASETS.get(name) or next((d for d in DATASETS.values() if d.name.lower() == name.lower()), None)
+
+
 # Separates the Name=Value pairs of a parameter-shaped entry's name (values may hold commas).
 PAIR_SEPARATOR = ";"
 
@@ -192,7 +199,6 @@ class _Reader:
     release: str
     entry: Any
     where: str
-    seen: dict[str, Any] = field(default_factory=dict)
 
     def fail(self, reason: str) -> CatalogError:
         return CatalogError(f"{self.where}: {reason}")
@@ -275,9 +281,7 @@ class _Reader:
         if not isinstance(self.entry, dict):
             raise self.fail("expected a mapping")
         dataset = str(self.entry.get("dataset", ""))
-        spec = DATASETS.get(dataset) or next(
-            (d for d in DATASETS.values() if d.name.lower() == dataset.lower()), None
-        )
+        spec = dataset_named(dataset)
         if spec is None:
             raise self.fail(f"unknown dataset {dataset!r} (known: {', '.join(DATASETS)})")
         unknown = set(self.entry) - {"dataset", "table", "tables", "frequencies", "lines", "geo", "params"}

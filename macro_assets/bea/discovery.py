@@ -8,7 +8,7 @@ from typing import Any
 
 from macro_assets.bea.client import BeaClient, value_key
 from macro_assets.bea.errors import BeaBadRequestError
-from macro_assets.catalog import ALL, DATASETS, CatalogError, Dataset
+from macro_assets.catalog import ALL, DATASETS, CatalogError, Dataset, dataset_named
 
 # NIPA's table descriptions end with the frequencies it is published in: "… (A) (Q)".
 _FREQUENCY_MARKS = re.compile(r"\(([AQM])\)")
@@ -31,9 +31,7 @@ def _frequencies(spec: Dataset, description: str) -> str:
 
 
 def spec_of(dataset: str) -> Dataset:
-    spec = DATASETS.get(dataset) or next(
-        (d for d in DATASETS.values() if d.name.lower() == dataset.lower()), None
-    )
+    spec = dataset_named(dataset)
     if spec is None:
         raise CatalogError(f"unknown dataset {dataset!r} (known: {', '.join(DATASETS)})")
     return spec

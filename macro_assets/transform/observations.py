@@ -52,7 +52,8 @@ KEY = ["dataset", "table_name", "series_id", "time_period"]
 COLUMNS: dict[str, str] = {
     "dataset": "BEA's dataset, e.g. NIPA, Regional, ITA (docs/warehouse.md lists all twelve)",
     "table_name": "BEA's table, e.g. T10105, CAINC1, GDP by industry's TableID; for ITA, IIP, "
-    "international services and MNE the request's parameters, e.g. Indicator=ALL,AreaOrCountry=China",
+    "international services and MNE the request's parameters, e.g. "
+    "AreaOrCountry=China;Frequency=A;Indicator=ALL",
     "series_id": "the series, from BEA's own dimension values joined by |: NIPA line; Regional "
     "line|GeoFips; TimeSeriesId; Industry; RowCode|ColCode; MNE SeriesID|RowCode|ColumnCode|…",
     "line_number": "the table's line (Regional: the line code); null for datasets without lines",
