@@ -8,6 +8,7 @@ import threading
 from datetime import datetime
 from pathlib import Path
 
+from bea_sandbox import county_scale
 from bea_sandbox.clock import SteppedClock
 from bea_sandbox.faults import KINDS, FaultPlan, parse_fault
 from bea_sandbox.limits import Limits
@@ -48,6 +49,11 @@ def main(argv: list[str] | None = None) -> None:
         metavar="KIND[:TABLE[:TIMES]]",
         help=f"inject a fault (repeatable); kinds: {', '.join(KINDS)}",
     )
+    parser.add_argument(
+        "--county-scale",
+        action="store_true",
+        help="serve every county table at BEA's scale (~50 million observations a vintage)",
+    )
     parser.add_argument("--slow-seconds", type=float, default=5.0, help="delay of the 'slow' fault")
     parser.add_argument("--window-seconds", type=float, default=60.0, help="length of the rate-limit window")
     parser.add_argument("--max-requests", type=int, default=100)
@@ -79,6 +85,8 @@ def main(argv: list[str] | None = None) -> None:
         if args.now.tzinfo is None:
             parser.error("--now needs a UTC offset, e.g. 2026-11-25T09:00:00-05:00")
         settings.clock = lambda: args.now
+    if args.county_scale:
+        county_scale.enable()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with Sandbox(port=args.port, settings=settings) as sandbox:

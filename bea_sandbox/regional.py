@@ -41,6 +41,9 @@ class RegionalTable:
     # A county table (CA…): served for counties (GeoFips COUNTY, a state's postal code, county
     # FIPS) as well as for the states and the nation.
     counties: bool = False
+    # The first year served, and how many of the newest years each release revises.
+    first_year: int = FIRST_YEAR
+    revised_years: int = 3
 
 
 def _t(name: str, public: str, release: str, *lines: RegionalLine) -> RegionalTable:
@@ -364,8 +367,8 @@ def _share(code: str, table: str, year: int, pop: float) -> float:
     return base * (1 + 0.004 * (year - FIRST_YEAR) * _noise(code, "drift"))
 
 
-def _revision(release: date, table: str, line: int, code: str, year: int) -> float:
-    epoch = f"release-{release}" if year >= last_year(release) - 2 else "comprehensive-2023"
+def _revision(release: date, table: str, line: int, code: str, year: int, revised_years: int = 3) -> float:
+    epoch = f"release-{release}" if year > last_year(release) - revised_years else "comprehensive-2023"
     return 1 + 0.003 * _noise(table, line, code, year, epoch)
 
 
@@ -377,7 +380,7 @@ def line_values(
         return _per_capita(table, line, release)
     out: dict[tuple[str, int], float | str] = {}
     concept = line.concept or f"{table.name}-{line.code}"
-    years = range(FIRST_YEAR, last_year(release) + 1)
+    years = range(table.first_year, last_year(release) + 1)
     for year in years:
         national = line.base * math.exp(line.growth * (year - FIRST_YEAR))
         if line.growth:  # a parity keeps its national level: the nation's RPP is 100
@@ -392,11 +395,18 @@ def line_values(
             weights = {c: _share(c, concept, year, p) for c, _, p, _ in STATES}
             total = sum(weights.values())
             for code, weight in weights.items():
-                states[code] = national * weight / total * _revision(release, concept, 0, code, year)
+                states[code] = (
+                    national
+                    * weight
+                    / total
+                    * _revision(release, concept, 0, code, year, table.revised_years)
+                )
         else:
             for code, *_ in STATES:
                 spread = 0.12 * _noise(code, concept, "level")
-                states[code] = national * (1 + spread) * _revision(release, concept, 0, code, year)
+                states[code] = (
+                    national * (1 + spread) * _revision(release, concept, 0, code, year, table.revised_years)
+                )
         pops = {c: p for c, _, p, _ in STATES}
         for region in REGIONS:
             members = [c for c, _, _, r in STATES if r == region]
@@ -462,7 +472,7 @@ def county_values(
         per_state[county.state] = per_state.get(county.state, 0.0) + tilted[county.fips]
     out: dict[tuple[str, int], float | str] = {}
     for county in counties.counties():
-        for year in range(FIRST_YEAR, last_year(release) + 1):
+        for year in range(table.first_year, last_year(release) + 1):
             state = states[(state_fips(county.state), year)]
             if county.fips in NOT_AVAILABLE or isinstance(state, str):
                 out[(county.fips, year)] = "(NA)" if county.fips in NOT_AVAILABLE else state

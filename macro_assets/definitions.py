@@ -6,6 +6,7 @@ from macro_assets.alerts.sensors import alert_on_run_failure, alert_on_stale_war
 from macro_assets.assets.bronze import bronze
 from macro_assets.assets.checks import fresh_against_bea_calendar
 from macro_assets.assets.gold import gold
+from macro_assets.assets.lake_table import iceberg_observations
 from macro_assets.assets.raw import bea_raw
 from macro_assets.assets.silver import silver
 from macro_assets.assets.warehouse import postgres_tables
@@ -15,7 +16,7 @@ from macro_assets.automation.sensors import release_sensor
 from macro_assets.jobs import freshness_job, refresh_job
 from macro_assets.resources import resources_from_env
 
-ASSETS = [bea_raw, bronze, silver, gold, postgres_tables]
+ASSETS = [bea_raw, bronze, silver, gold, postgres_tables, iceberg_observations]
 ASSET_KEYS = [key for asset in ASSETS for key in asset.keys]
 
 defs = dg.Definitions(

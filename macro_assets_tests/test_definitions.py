@@ -15,6 +15,10 @@ def test_definitions_load_with_the_layered_graph() -> None:
         "bea/gold",
         "bea/observations",
         "bea/indicators",
+        "bea/iceberg_observations",
+    }
+    assert graph.get(dg.AssetKey(["bea", "iceberg_observations"])).parent_keys == {
+        dg.AssetKey(["bea", "silver"])
     }
     assert graph.get(dg.AssetKey(["bea", "observations"])).parent_keys == {dg.AssetKey(["bea", "silver"])}
     assert graph.get(dg.AssetKey(["bea", "indicators"])).parent_keys == {dg.AssetKey(["bea", "gold"])}

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from macro_assets import releases as rel
 from macro_assets.failures import first_step_failure
+from macro_assets.lake import iceberg
 
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
@@ -78,6 +79,15 @@ def summary(engine: sa.Engine, release: str) -> str:
     return "\n".join(lines)
 
 
+def lake_summary(lake_table: iceberg.LakeTable) -> str:
+    table = lake_table.load()
+    snapshot = table.current_snapshot()
+    rows = int(snapshot.summary["total-records"]) if snapshot and snapshot.summary else 0
+    example = 'mdi lake sql "SELECT dataset, count(*) FROM observations_as_of(current_date) GROUP BY 1"'
+    table_name = lake_table.identifier
+    return f"\n  the lake's Iceberg table {table_name}: {rows} rows, every vintage; in DuckDB:\n  {example}"
+
+
 def run_demo(instance: dg.DagsterInstance, partition_key: str | None) -> None:
     from macro_assets.definitions import ASSET_KEYS, defs, refresh_job
     from macro_assets.lake.bronze import held_release_dates
@@ -110,7 +120,8 @@ def run_demo(instance: dg.DagsterInstance, partition_key: str | None) -> None:
             why = standing or "not a release date of the catalog in BEA's calendar"
             raise UnknownReleaseDate(f"{key}: {why} (`mdi releases list --all` shows every release date)")
         _step(
-            f"materializing bea/bea_raw → bronze → silver → gold → observations, indicators for release {key}"
+            f"materializing bea/bea_raw → bronze → silver → gold → observations, indicators, "
+            f"iceberg_observations for release {key}"
         )
         job = defs.resolve_job_def(refresh_job.name).with_logger_defs({"console": one_line_console})
         result = job.execute_in_process(
@@ -123,5 +134,6 @@ def run_demo(instance: dg.DagsterInstance, partition_key: str | None) -> None:
         try:
             _step(f"done in {time.monotonic() - started:.1f} s (run {result.run_id}); PostgreSQL now holds:")
             click.echo(summary(engine, key))
+            click.echo(lake_summary(res.lake.table(res.warehouse.url())))
         finally:
             engine.dispose()

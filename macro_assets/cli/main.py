@@ -1,5 +1,5 @@
 """``mdi releases sync|list|latest``, ``mdi warehouse upgrade``, ``mdi db status|stop|psql``,
-``mdi catalog discover`` and ``mdi demo``.
+``mdi catalog discover``, ``mdi lake sql`` and ``mdi demo``.
 
 Every expected failure ends as one line on stderr naming the cause, and exit status 1.
 """
@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from macro_assets.bea.errors import BeaError
 from macro_assets.catalog import CatalogError
 from macro_assets.cli.db import db
+from macro_assets.lake.iceberg import LakeTableUnavailableError
 from macro_assets.partitions import InvalidReleaseKey, parse_release_key
 
 
@@ -32,7 +33,7 @@ def one_line_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except (BeaError, CatalogError, InvalidReleaseKey) as exc:
+        except (BeaError, CatalogError, InvalidReleaseKey, LakeTableUnavailableError) as exc:
             _fail(str(exc))
         except sa.exc.OperationalError as exc:
             _fail(f"PostgreSQL unreachable: {str(exc.orig).strip().splitlines()[0]}")
@@ -187,6 +188,45 @@ def catalog_discover(dataset: str, table: str | None) -> None:
     with dg.build_resources({"bea": resources_from_env()["bea"]}) as res, res.bea.client() as client:
         lines = discover(client, dataset, table)
     click.echo("\n".join(lines))
+
+
+@main.group()
+def lake() -> None:
+    """The lake's open table (Iceberg), read by DuckDB."""
+
+
+@lake.command("sql")
+@click.argument("query")
+@click.option("--csv", "as_csv", is_flag=True, help="print CSV (every row) instead of a table")
+@one_line_errors
+def lake_sql(query: str, as_csv: bool) -> None:
+    """Run QUERY in DuckDB over the lake's Iceberg table: `observations` (every vintage, with
+    published_in and replaced_in) and `observations_as_of(DATE)`, as in PostgreSQL."""
+    import dagster as dg
+    from pyiceberg.exceptions import NoSuchNamespaceError, NoSuchTableError
+
+    from macro_assets.lake import duck
+    from macro_assets.resources import resources_from_env
+
+    defined = resources_from_env()
+    with dg.build_resources({"lake": defined["lake"], "warehouse": defined["warehouse"]}) as res:
+        lake_table = res.lake.table(res.warehouse.url())
+        try:
+            table = lake_table.load()
+        except (NoSuchTableError, NoSuchNamespaceError):
+            name = lake_table.identifier
+            _fail(f"the lake has no table {name} yet: `make demo` (or a refresh run) appends one")
+        try:
+            result = duck.query(table, query)
+        except duck.LakeQueryError as exc:
+            _fail(str(exc))
+    if as_csv:
+        click.echo(result.write_csv(), nl=False)
+    else:
+        import polars as pl
+
+        with pl.Config(tbl_rows=40, tbl_cols=12, fmt_str_lengths=40):
+            click.echo(result)
 
 
 main.add_command(db)

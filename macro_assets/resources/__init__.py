@@ -26,7 +26,12 @@ def resources_from_env() -> dict[str, dg.ConfigurableResource]:
             bea_kwargs[field] = _env(var)
     return {
         "bea": BeaApiResource(**bea_kwargs),
-        "lake": LakeResource(url=_env("LAKE_URL")),
+        "lake": LakeResource(
+            url=_env("LAKE_URL"),
+            iceberg_catalog=_env("MDI_ICEBERG_CATALOG"),
+            iceberg_warehouse=_env("MDI_ICEBERG_WAREHOUSE"),
+            iceberg_namespace=_env("MDI_ICEBERG_NAMESPACE"),
+        ),
         "warehouse": WarehouseResource(database_url=_env("DATABASE_URL"), pgdata=_env("MDI_PGDATA")),
         "catalog": CatalogResource(path=_env("MDI_CATALOG")),
         "alerts": AlertsResource(

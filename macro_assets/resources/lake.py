@@ -1,12 +1,16 @@
-"""The lake as a Dagster resource (``LAKE_URL``: ``./lake`` by default, or ``s3://bucket/prefix``);
-the stores themselves are ``macro_assets.lake.stores``."""
+"""The lake as a Dagster resource (``LAKE_URL``: ``./lake`` by default, or ``s3://bucket/prefix``),
+and its Iceberg table's catalog (``MDI_ICEBERG_CATALOG``: unset, an SQL catalog in the
+warehouse's PostgreSQL; ``glue`` in AWS; or a SQLAlchemy URL). The stores themselves are
+``macro_assets.lake.stores``, the table ``macro_assets.lake.iceberg``."""
 
 from __future__ import annotations
 
 import os
 
 import dagster as dg
+from pydantic import Field
 
+from macro_assets.lake import iceberg
 from macro_assets.lake.stores import LakeKeyError, Store, checked, open_store
 
 __all__ = ["LakeKeyError", "LakeResource"]
@@ -15,10 +19,31 @@ __all__ = ["LakeKeyError", "LakeResource"]
 class LakeResource(dg.ConfigurableResource):
     # Unset falls back to LAKE_URL at run time (a run config overriding another field keeps it).
     url: str | None = None
+    iceberg_catalog: str | None = Field(
+        default=None, description="MDI_ICEBERG_CATALOG; unset: an SQL catalog in the warehouse's PostgreSQL"
+    )
+    iceberg_warehouse: str | None = Field(
+        default=None, description="MDI_ICEBERG_WAREHOUSE: where the table's files go; unset: <lake>/iceberg"
+    )
+    iceberg_namespace: str | None = Field(
+        default=None, description="MDI_ICEBERG_NAMESPACE: the table's namespace (Glue database); unset: bea"
+    )
 
     @property
     def location(self) -> str:
         return self.url or os.environ.get("LAKE_URL") or "lake"
+
+    def table(self, database_url: str) -> iceberg.LakeTable:
+        """The lake's Iceberg table and its catalog; ``database_url``: the warehouse's, the
+        catalog's default home."""
+        uri = self.iceberg_catalog or os.environ.get("MDI_ICEBERG_CATALOG") or database_url
+        location = (
+            self.iceberg_warehouse
+            or os.environ.get("MDI_ICEBERG_WAREHOUSE")
+            or iceberg.warehouse_location(self.location)
+        )
+        namespace = self.iceberg_namespace or os.environ.get("MDI_ICEBERG_NAMESPACE") or iceberg.NAMESPACE
+        return iceberg.LakeTable(iceberg.open_catalog(uri, location), namespace)
 
     def _store(self) -> Store:
         return open_store(self.location)

@@ -232,13 +232,26 @@ def test_unreachable_postgres_fails_the_load_only(instance: dg.DagsterInstance, 
     )
     result = run(instance, dict(resources, warehouse=dead))
     assert not result.success
-    assert [e.step_key for e in result.all_events if e.is_step_failure] == ["bea__postgres_tables"]
+    # Both steps that need PostgreSQL fail (the lake's table has its catalog there); the rest lands.
+    assert sorted(e.step_key for e in result.all_events if e.is_step_failure) == [
+        "bea__iceberg_observations",
+        "bea__postgres_tables",
+    ]
     assert [e.step_key for e in result.all_events if e.event_type_value == "STEP_UP_FOR_RETRY"] == [
         "bea__postgres_tables"
     ]
-    message = failure(result)
+    messages = {
+        e.step_key: e.event_specific_data.error.message  # type: ignore[union-attr]
+        for e in result.all_events
+        if e.is_step_failure
+    }
+    message = messages["bea__postgres_tables"]
     assert message.startswith("macro_assets.resources.warehouse.WarehouseUnavailableError: PostgreSQL at ")
     assert "127.0.0.1:9" in message and "unavailable: connection to server" in message
+    assert messages["bea__iceberg_observations"].startswith(
+        "macro_assets.lake.iceberg.LakeTableUnavailableError: Iceberg catalog at "
+        "postgresql+psycopg2://nobody@127.0.0.1:9/none unavailable: connection to server"
+    )
 
 
 def test_the_api_key_is_in_no_artifact(

@@ -85,6 +85,15 @@ def test_sync_then_materialize_loads_the_tables(tmp_path: Path, database_url: st
         ).scalar_one()
     engine.dispose()
     assert observations > 10_000 and indicators == 6
+    # The lake's open table holds the same rows, through DuckDB.
+    counted = mdi(env, "lake", "sql", "SELECT count(*) AS n FROM observations", "--csv")
+    assert counted.returncode == 0, counted.stderr
+    assert counted.stdout.split() == ["n", str(observations)]
+    as_of = mdi(env, "lake", "sql", f"SELECT count(*) FROM observations_as_of(DATE '{latest}')")  # noqa: S608
+    assert str(observations) in as_of.stdout
+    wrong = mdi(env, "lake", "sql", "SELECT nope FROM observations")
+    assert wrong.returncode == 1 and len(wrong.stderr.strip().splitlines()) == 1
+    assert wrong.stderr.startswith('mdi: error: DuckDB: Binder Error: Referenced column "nope" not found')
     follow_the_lineage_how_to(env, database_url, latest)
 
 
@@ -146,7 +155,7 @@ def follow_the_lineage_how_to(env: dict[str, str], database_url: str, partition:
         "/".join(m["assetKey"]["path"]): {e["label"]: e for e in m["metadataEntries"]}
         for m in run["assetMaterializations"]
     }
-    layers = ("bea_raw", "bronze", "silver", "gold", "observations", "indicators")
+    layers = ("bea_raw", "bronze", "silver", "gold", "observations", "indicators", "iceberg_observations")
     assert set(metadata) == {f"bea/{name}" for name in layers}
     assert metadata["bea/observations"]["code_version"]["text"] == found["code_version"]
     assert metadata["bea/bea_raw"]["api_calls"]["intValue"] > 0
@@ -169,6 +178,16 @@ def test_bad_input_is_one_line(tmp_path: Path, database_url: str) -> None:
     assert no_pg.returncode == 1
     line = no_pg.stderr.strip().splitlines()[-1]
     assert line.startswith("mdi: error: PostgreSQL unreachable: ") and "127.0.0.1" in line
+    no_table = mdi(env, "lake", "sql", "SELECT 1")
+    assert no_table.returncode == 1
+    assert no_table.stderr.strip().splitlines() == [
+        "mdi: error: the lake has no table bea.observations yet: `make demo` (or a refresh run) appends one"
+    ]
+    no_catalog = mdi(dict(env, DATABASE_URL="postgresql://x@127.0.0.1:9/none"), "lake", "sql", "SELECT 1")
+    assert no_catalog.returncode == 1 and len(no_catalog.stderr.strip().splitlines()) == 1
+    assert no_catalog.stderr.startswith(
+        "mdi: error: Iceberg catalog at postgresql+psycopg2://x@127.0.0.1:9/none unavailable: connection"
+    )
 
 
 def test_a_run_that_cannot_succeed_ends_in_one_line_without_warnings(

@@ -82,8 +82,25 @@ def test_the_template_guards_the_lake_the_database_and_the_roles() -> None:
         "s3:PutObject",
         "s3:DeleteObject",
         "s3:ListBucket",
+        # The lake's Iceberg table, in its Glue database only.
+        "glue:GetDatabase",
+        "glue:GetTable",
+        "glue:GetTables",
+        "glue:CreateTable",
+        "glue:UpdateTable",
     }
     assert "${LakeBucket.Arn}/${LakePrefix}/*" in json.dumps(run_role)
+    glue = next(s for s in run_role if "glue:UpdateTable" in s["Action"])
+    assert all(
+        "LakeTableDatabase" in json.dumps(r) or r["Fn::Sub"].endswith(":catalog") for r in glue["Resource"]
+    )
+    # Analysts query the table through their workgroup, whose scans are capped, and read only its files.
+    workgroup = resources["AnalystWorkGroup"]["Properties"]["WorkGroupConfiguration"]
+    assert workgroup["EnforceWorkGroupConfiguration"] is True and workgroup["BytesScannedCutoffPerQuery"]
+    analyst = json.dumps(resources["AnalystQueryPolicy"]["Properties"]["PolicyDocument"])
+    assert "${LakePrefix}/iceberg/*" in analyst and "s3:PutObject" in analyst and "bronze" not in analyst
+    run_env = resources["RunTaskDefinition"]["Properties"]["ContainerDefinitions"][0]["Environment"]
+    assert {"Name": "MDI_ICEBERG_CATALOG", "Value": "glue"} in run_env
     (secrets,) = statements(resources["RunExecutionRole"])
     assert secrets["Action"] == "secretsmanager:GetSecretValue"
     assert secrets["Resource"] == [{"Ref": "DbSecret"}, {"Ref": "BeaApiKeySecret"}]

@@ -1,11 +1,14 @@
 """Vintages end to end: four releases captured from the sandbox as its clock moves on, then
-loaded in shuffled orders — identical tables, and as-of answers equal to what was served."""
+loaded in shuffled orders — identical tables, and as-of answers equal to what was served; the
+lake's Iceberg table, appended in other orders, holds the warehouse's rows, and DuckDB's as-of
+reads of it equal PostgreSQL's."""
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -15,6 +18,7 @@ import sqlalchemy as sa
 
 from bea_sandbox.server import Sandbox, SandboxSettings
 from macro_assets.definitions import ASSETS
+from macro_assets.lake import duck
 from macro_assets.partitions import release_date_partitions
 from macro_assets.resources.bea import BeaApiResource
 from macro_assets.resources.catalog import CatalogResource
@@ -170,3 +174,77 @@ def test_storage_grows_with_revisions_not_releases(captured, database_url: str) 
     one_vintage = silver(lake, RELEASES[-1]).height
     assert one_vintage < stored < 1.3 * one_vintage
     assert revisions > 0
+
+
+def append_in_order(
+    order: list[date], lake: LakeResource, catalog: CatalogResource, url: str, at: Path
+) -> None:
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions(release_date_partitions.name, [d.isoformat() for d in order])
+        for release in order:
+            result = dg.materialize(
+                ASSETS,
+                partition_key=release.isoformat(),
+                instance=instance,
+                selection=["bea/iceberg_observations"],
+                resources={
+                    "lake": LakeResource(url=lake.url, iceberg_warehouse=at.as_uri()),
+                    "catalog": catalog,
+                    "bea": BeaApiResource(),
+                    "warehouse": WarehouseResource(database_url=url),
+                },
+            )
+            assert result.success
+
+
+def comparable(frame: pl.DataFrame) -> pl.DataFrame:
+    """Rows in one order, dimensions as canonical JSON (jsonb reorders keys and spaces)."""
+    return frame.with_columns(
+        pl.col("dimensions").map_elements(
+            lambda d: json.dumps(d if isinstance(d, dict) else json.loads(d), sort_keys=True),
+            return_dtype=pl.String,
+        )
+    ).sort(*KEY, "published_in")
+
+
+def warehouse_rows(url: str, sql: str, params: dict) -> pl.DataFrame:
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        result = conn.execute(sa.text(sql), params)
+        frame = pl.DataFrame([dict(r._mapping) for r in result], infer_schema_length=None)
+    engine.dispose()
+    return comparable(frame) if frame.height else frame
+
+
+def test_lake_table_is_the_warehouse_in_any_order_and_duckdb_reads_it_as_of(  # noqa: ANN001
+    captured, database_url: str, tmp_path: Path
+) -> None:
+    lake, catalog, _ = captured
+    load_in_order(RELEASES, lake, catalog, database_url)
+    stored = warehouse_rows(database_url, "SELECT * FROM bea.observations", {})
+    assert stored.filter(pl.col("replaced_in").is_not_null()).height > 0  # revisions to fold
+    engine = sa.create_engine(database_url)
+    for i, order in enumerate([RELEASES[::-1], [RELEASES[2], RELEASES[0], RELEASES[3], RELEASES[1]]]):
+        with engine.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE IF EXISTS iceberg_tables, iceberg_namespace_properties")
+        at = tmp_path / f"iceberg_{i}"
+        append_in_order(order, lake, catalog, database_url, at)
+        table = LakeResource(url=lake.url, iceberg_warehouse=at.as_uri()).table(database_url).load()
+        snapshots = len(table.snapshots())
+        append_in_order(order[:2], lake, catalog, database_url, at)  # appending again commits nothing
+        table = table.refresh()
+        assert len(table.snapshots()) == snapshots
+        in_lake = comparable(duck.query(table, "SELECT * FROM observations"))
+        assert sorted(in_lake.columns) == sorted(stored.columns)
+        assert in_lake.select(stored.columns).equals(stored), order
+    engine.dispose()
+    # As of each release, and of the day before each (the previous vintage), and before any.
+    days = [d + timedelta(days=k) for d in RELEASES for k in (-1, 0)] + [RELEASES[-1] + timedelta(days=30)]
+    for day in days:
+        in_lake = comparable(duck.query(table, "SELECT * FROM observations_as_of(?)", [day]))
+        in_postgres = warehouse_rows(database_url, "SELECT * FROM bea.observations_as_of(:d)", {"d": day})
+        if day < RELEASES[0]:
+            assert in_lake.is_empty() and in_postgres.is_empty()
+        else:
+            assert in_lake.height > 0
+            assert in_lake.select(in_postgres.columns).equals(in_postgres), day
