@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DAGSTER_HOME := $(CURDIR)/dagster_home
 
-.PHONY: install demo test lint dev bench bench-fetch bench-vintages clean
+.PHONY: install demo test lint dev bench bench-fetch bench-vintages bench-county clean
 
 install: $(STAMP)
 
@@ -47,6 +47,11 @@ bench-fetch: $(STAMP)
 # Rows stored for twelve vintages against one (sandbox stepped release by release); not a test.
 bench-vintages: $(STAMP)
 	$(BIN)/python bench/vintage_storage.py
+
+# Every county table of BEA at full scale (~52 million observations), two vintages, stage by
+# stage; writes bench/county.json. About an hour on 2 cores. Not a test.
+bench-county: $(STAMP)
+	$(BIN)/python bench/county.py
 
 # An explicit port: left unset, dagster-webserver moves to a free port when 3000 is taken, and
 # the links in alerts (built from DAGSTER_WEBSERVER_PORT) would point at the wrong one.

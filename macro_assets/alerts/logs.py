@@ -22,6 +22,7 @@ STAGES = {
     "silver": "parse",
     "gold": "compute",
     "postgres_tables": "load",
+    "iceberg_observations": "append",
 }
 
 

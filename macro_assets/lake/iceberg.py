@@ -1,28 +1,33 @@
-"""Silver's every vintage as an Apache Iceberg table, ``bea.observations``, that DuckDB, Athena,
-Trino and Spark read: the warehouse's rows (each value with ``published_in`` and
+"""Silver's every vintage as an Apache Iceberg table, ``<namespace>.observations``, that DuckDB,
+Athena, Trino and Spark read: the warehouse's rows (each value with ``published_in`` and
 ``replaced_in``), partitioned by dataset and table, folded release by release from silver.
 
-One release is one Iceberg commit (a transaction: every table's rows and the record of which
-releases are folded in, in the table's properties), so a reader sees a release wholly or not at
-all; appending a release again commits nothing, and a release whose data differ from what was
-appended before is refused (``LakeConflict``), as the warehouse refuses it.
+The fold is the warehouse's own (``macro_assets.warehouse.fold.statements``), run by DuckDB on
+one table at a time within a memory limit (it spills to disk beyond it), so a table of millions
+of rows never sits in Python's memory; each folded table is written as one Parquet file and
+added to the table. One release is one Iceberg commit (a transaction: the changed tables'
+partitions replaced, their files added, and the record of which releases each table holds, in
+the table's properties), so a reader sees a release wholly or not at all; appending a release
+again commits nothing, and a release whose data differ from what was appended before is
+refused (``LakeConflict``), as the warehouse refuses it.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import os
-from collections.abc import Iterator
+import re
+import shutil
+import tempfile
+import uuid
 from dataclasses import dataclass
 from datetime import date
 from functools import reduce
 from operator import or_
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
-import polars as pl
-import pyarrow as pa
-import pyarrow.parquet as pq
+import duckdb
 import sqlalchemy as sa
 from pyiceberg.catalog import Catalog
 from pyiceberg.catalog.sql import SqlCatalog
@@ -36,10 +41,10 @@ from pyiceberg.transforms import IdentityTransform
 from pyiceberg.types import DateType, DoubleType, IntegerType, LongType, NestedField, StringType
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
-from macro_assets.lake import history, layout
+from macro_assets.lake import layout
 from macro_assets.lake.log import Log
 from macro_assets.lake.stores import Store
-from macro_assets.warehouse.fold import data_sha256, tables_of
+from macro_assets.warehouse.fold import statements
 from macro_assets.warehouse.targets import OBSERVATIONS, TableRef
 
 NAMESPACE = "bea"
@@ -47,9 +52,8 @@ NAME = "observations"
 # Which releases each table holds, and a digest of its data at each: a table property per table,
 # written in the same commit as the rows.
 LOADED_PREFIX = "mdi.loaded."
-# Rows written per Iceberg operation: a release's folded tables go in batches of about this
-# many rows, so a release of many tables is a few snapshots, not one per table.
-BATCH_ROWS = 2_000_000
+# DuckDB's memory for one table's fold; beyond it, it spills to the temporary folder.
+FOLD_MEMORY = os.environ.get("MDI_LAKE_FOLD_MEMORY", "1GB")
 
 _ICEBERG_TYPES = {
     "text": StringType,
@@ -59,6 +63,8 @@ _ICEBERG_TYPES = {
     "double precision": DoubleType,
     "date": DateType,
 }
+_DUCK_TYPES = {"text": "VARCHAR", "jsonb": "VARCHAR", "integer": "INTEGER", "bigint": "BIGINT"}
+_DUCK_TYPES |= {"double precision": "DOUBLE", "date": "DATE"}
 
 
 def warehouse_location(lake_location: str) -> str:
@@ -97,6 +103,16 @@ def open_catalog(uri: str, warehouse: str) -> Catalog:
         raise LakeTableUnavailableError(f"Iceberg catalog at {shown} unavailable: {first}") from None
 
 
+def schema() -> Schema:
+    """The warehouse's ``bea.observations`` columns, in its order, with Iceberg's types."""
+    return Schema(
+        *(
+            NestedField(i, name, _ICEBERG_TYPES[sql](), required=False)
+            for i, (name, sql) in enumerate(OBSERVATIONS.column_types(), start=1)
+        )
+    )
+
+
 @dataclass(frozen=True)
 class LakeTable:
     """The lake's table in its catalog, under ``namespace`` (in AWS, the Glue database)."""
@@ -133,20 +149,6 @@ class LakeTable:
         )
 
 
-class LakeConflict(RuntimeError):
-    """A release already in the lake's table was appended again from different data."""
-
-
-def schema() -> Schema:
-    """The warehouse's ``bea.observations`` columns, in its order, with Iceberg's types."""
-    return Schema(
-        *(
-            NestedField(i, name, _ICEBERG_TYPES[sql](), required=False)
-            for i, (name, sql) in enumerate(OBSERVATIONS.column_types(), start=1)
-        )
-    )
-
-
 def loaded_releases(table: Table, ref: TableRef) -> dict[date, str]:
     """The releases of one BEA table folded into the lake's table, with their data digests."""
     raw = table.properties.get(_property(ref))
@@ -155,6 +157,10 @@ def loaded_releases(table: Table, ref: TableRef) -> dict[date, str]:
 
 def _property(ref: TableRef) -> str:
     return f"{LOADED_PREFIX}{ref[0]}.{ref[1]}"
+
+
+class LakeConflict(RuntimeError):
+    """A release already in the lake's table was appended again from different data."""
 
 
 @dataclass(frozen=True)
@@ -178,30 +184,105 @@ def _of_tables(refs: list[TableRef]) -> BooleanExpression:
     )
 
 
-def read_history(table: Table, refs: list[TableRef]) -> Iterator[tuple[TableRef, pl.DataFrame]]:
-    """Each table's stored rows, one table at a time (its data files, planned once)."""
+def _data_files(table: Table, refs: list[TableRef]) -> dict[TableRef, list[str]]:
+    """Each table's current data files (Iceberg's paths)."""
+    files: dict[TableRef, list[str]] = {ref: [] for ref in refs}
     if not refs:
-        return
-    files: dict[TableRef, list[str]] = {}
+        return files
     for task in table.scan(row_filter=_of_tables(refs)).plan_files():
         if task.delete_files:
-            # Only this module writes the table, and only by rewriting whole partitions.
+            # Only this module writes the table, and only by replacing whole partitions.
             raise RuntimeError(f"{table.name()} has delete files; it was written by another tool")
         part = task.file.partition
         files.setdefault((part[0], part[1]), []).append(task.file.file_path)
-    arrow_schema = schema().as_arrow()
-    for ref in refs:
-        pieces = [pq.read_table(table.io.new_input(path).open()) for path in files.get(ref, [])]
-        frame = (
-            pl.from_arrow(pa.concat_tables(pieces).cast(arrow_schema))
-            if pieces
-            else pl.from_arrow(arrow_schema.empty_table())
+    return files
+
+
+def _duck_params(sql: str) -> str:
+    # The fold's statements bind :name (SQLAlchemy); DuckDB binds $name.
+    return re.sub(r"(?<![:\w]):(\w+)", r"$\1", sql)
+
+
+class _Folder:
+    """DuckDB, in a scratch folder, folding one table at a time with the warehouse's statements."""
+
+    def __init__(self, scratch: Path, silver: Path) -> None:
+        self.scratch = scratch
+        self.con = duckdb.connect(str(scratch / "fold.duckdb"))
+        self.con.execute(f"SET memory_limit = '{FOLD_MEMORY}'")
+        # Settings take no parameters: the folder is our own temporary one, quoted.
+        spill = str(scratch / "spill").replace("'", "''")
+        self.con.execute(f"SET temp_directory = '{spill}'")
+        self.con.execute("SET preserve_insertion_order = false")
+        self.con.execute("CREATE SCHEMA IF NOT EXISTS bea")
+        self.con.read_parquet(str(silver)).create_view("silver")
+        self.columns = ", ".join(OBSERVATIONS.columns)
+
+    def tables(self) -> dict[TableRef, int]:
+        rows = self.con.execute("SELECT dataset, table_name, count(*) FROM silver GROUP BY ALL").fetchall()
+        return {(d, t): n for d, t, n in rows}
+
+    def digest(self, ref: TableRef) -> str:
+        """The table's data at this release, independent of row order: md5 of each row, XORed."""
+        text = " || '|' || ".join(f"coalesce(CAST({c} AS VARCHAR), '\\N')" for c in OBSERVATIONS.columns)
+        ((value,),) = self.con.execute(
+            f"SELECT bit_xor(md5_number({text})) FROM silver WHERE dataset = $d AND table_name = $t",  # noqa: S608
+            {"d": ref[0], "t": ref[1]},
+        ).fetchall()
+        return f"{int(value):032x}"
+
+    def fold(self, ref: TableRef, release: date, nxt: date | None, local: list[str]) -> tuple[Path, int]:
+        """The table's rows with ``release`` folded in, written to one sorted Parquet file; the
+        file and its rows."""
+        typed = ", ".join(f"{c} {_DUCK_TYPES[t]}" for c, t in OBSERVATIONS.column_types())
+        self.con.execute(f"CREATE OR REPLACE TABLE {OBSERVATIONS.table} ({typed})")
+        if local:
+            self.con.execute(
+                f"INSERT INTO {OBSERVATIONS.table} SELECT {self.columns}, published_in, replaced_in "  # noqa: S608
+                "FROM read_parquet($files)",
+                {"files": local},
+            )
+        self.con.execute(
+            f"CREATE OR REPLACE TABLE {OBSERVATIONS.staging} AS SELECT {self.columns} FROM silver "  # noqa: S608
+            "WHERE dataset = $d AND table_name = $t",
+            {"d": ref[0], "t": ref[1]},
         )
-        yield ref, frame  # type: ignore[misc]
+        params = {"dataset": ref[0], "table_name": ref[1], "r": release, "n": nxt}
+        sql = statements(OBSERVATIONS)
+        for step in ("tails", "cut", "extend", "start"):
+            if nxt is None and step in ("tails", "extend"):
+                continue
+            used = {k: v for k, v in params.items() if f":{k}" in sql[step]}
+            self.con.execute(_duck_params(sql[step]), used)
+        out = self.scratch / f"{uuid.uuid4()}.parquet"
+        self.con.sql(
+            f"SELECT * FROM {OBSERVATIONS.table} ORDER BY series_id, time_period, published_in"  # noqa: S608
+        ).write_parquet(str(out), compression="zstd", row_group_size=122_880)
+        (count,) = self.con.sql(f"SELECT count(*) FROM {OBSERVATIONS.table}").fetchall()[0]  # noqa: S608
+        return out, count
+
+    def close(self) -> None:
+        self.con.close()
 
 
-def _arrow(frame: pl.DataFrame) -> pa.Table:
-    return frame.sort("series_id", "time_period", "published_in").to_arrow().cast(schema().as_arrow())
+def _local(table: Table, path: str, scratch: Path) -> str:
+    """A data file where DuckDB can read it: the path itself when local, else a downloaded copy."""
+    if path.startswith("file://"):
+        return path.removeprefix("file://")
+    if "://" not in path:
+        return path
+    copy = scratch / f"{uuid.uuid4()}.parquet"
+    with table.io.new_input(path).open() as src, copy.open("wb") as dst:
+        shutil.copyfileobj(src, dst, 1 << 20)
+    return str(copy)
+
+
+def _upload(table: Table, ref: TableRef, written: Path) -> str:
+    """A folded table's file into the table's data folder; its Iceberg path."""
+    path = f"{table.location()}/data/{NAME}-{ref[0]}-{uuid.uuid4()}.parquet"
+    with written.open("rb") as src, table.io.new_output(path).create() as dst:
+        shutil.copyfileobj(src, dst, 1 << 20)
+    return path
 
 
 # Another writer's commit in between: pyiceberg retries a commit that merely raced, and refuses
@@ -213,73 +294,67 @@ def _arrow(frame: pl.DataFrame) -> pa.Table:
     wait=wait_random_exponential(multiplier=0.2, max=5),
     reraise=True,
 )
-def append_release(lake_table: LakeTable, release: date, frame: pl.DataFrame, log: Log) -> Appended:
-    """Fold one release's silver (``frame``) into the lake's table in one commit. Another
-    writer's commit in between (two releases appended at once) makes this one start again."""
+def append_release(lake_table: LakeTable, release: date, silver: Path, log: Log) -> Appended:
+    """Fold one release's silver (the Parquet file ``silver``) into the lake's table, in one
+    commit. Another writer's commit in between makes this one start again."""
     table = lake_table.open()
-    key, attrs = list(OBSERVATIONS.key), list(OBSERVATIONS.attrs)
-    frame, parts = tables_of(frame)
-    properties: dict[str, str] = {}
-    to_fold: list[TableRef] = []
-    unchanged = 0
-    for ref, rows in parts.items():
-        loaded = loaded_releases(table, ref)
-        digest = data_sha256(rows.select(OBSERVATIONS.columns), key)
-        if release in loaded:
-            if loaded[release] != digest:
-                raise LakeConflict(
-                    f"release {release} of {ref[0]}/{ref[1]} is in the lake's table from different "
-                    f"data; drop {lake_table.identifier} and append the releases again from silver"
-                )
-            unchanged += 1
-            continue
-        previous = history.neighbours(list(loaded), release)[0]
-        if previous is not None and loaded[previous] == digest:
-            unchanged += 1  # R repeats P: every value already runs through R
-        else:
-            to_fold.append(ref)
-        properties[_property(ref)] = json.dumps(
-            {str(r): s for r, s in sorted({**loaded, release: digest}.items())}
-        )
-    written = 0
-    with table.transaction() as tx:
-        # Tables new to the lake are appended; the others replace their partitions.
-        batches: dict[bool, tuple[list[pl.DataFrame], list[TableRef]]] = {True: ([], []), False: ([], [])}
-
-        def flush(fresh: bool) -> None:
-            nonlocal written
-            frames, refs = batches[fresh]
-            if refs:
-                rows = _arrow(pl.concat(frames, how="vertical_relaxed"))
-                if fresh:
-                    tx.append(rows)
+    with tempfile.TemporaryDirectory(prefix="mdi-lake-fold-") as tmp:
+        scratch = Path(tmp)
+        folder = _Folder(scratch, silver)
+        try:
+            counts = folder.tables()
+            properties: dict[str, str] = {}
+            to_fold: list[TableRef] = []
+            unchanged = 0
+            for ref in sorted(counts):
+                loaded = loaded_releases(table, ref)
+                digest = folder.digest(ref)
+                if release in loaded:
+                    if loaded[release] != digest:
+                        raise LakeConflict(
+                            f"release {release} of {ref[0]}/{ref[1]} is in the lake's table from different "
+                            f"data; drop {lake_table.identifier} and append the releases again from silver"
+                        )
+                    unchanged += 1
+                    continue
+                earlier = [d for d in loaded if d < release]
+                if earlier and loaded[max(earlier)] == digest:
+                    unchanged += 1  # R repeats P: every value already runs through R
                 else:
-                    tx.overwrite(rows, overwrite_filter=_of_tables(refs))
-                written += rows.num_rows
-                frames.clear()
-                refs.clear()
-
-        for ref, stored in read_history(table, to_fold):
-            loaded = list(loaded_releases(table, ref))
-            fresh = not loaded
-            frames, refs = batches[fresh]
-            frames.append(history.fold(stored, loaded, release, parts[ref], key, attrs))
-            refs.append(ref)
-            if sum(f.height for f in frames) >= BATCH_ROWS:
-                flush(fresh)
-        flush(True)
-        flush(False)
-        if properties:
-            tx.set_properties(properties)
+                    to_fold.append(ref)
+                properties[_property(ref)] = json.dumps(
+                    {str(r): s for r, s in sorted({**loaded, release: digest}.items())}
+                )
+            files = _data_files(table, to_fold)
+            added: list[str] = []
+            written = 0
+            for ref in to_fold:
+                loaded = loaded_releases(table, ref)
+                nxt = min((d for d in loaded if d > release), default=None)
+                local = [_local(table, f, scratch) for f in files[ref]]
+                out, count = folder.fold(ref, release, nxt, local)
+                written += count
+                added.append(_upload(table, ref, out))
+                out.unlink()
+        finally:
+            folder.close()
     if to_fold or properties:
+        with table.transaction() as tx:
+            replaced = [ref for ref in to_fold if files[ref]]
+            if replaced:
+                tx.delete(_of_tables(replaced))
+            if added:
+                tx.add_files(added)
+            if properties:
+                tx.set_properties(properties)
         table = lake_table.load()
     snapshot = table.current_snapshot()
     log.info(
-        f"{lake_table.identifier}: release {release}: {len(to_fold)} tables folded ({written} rows written), "
-        f"{unchanged} of {len(parts)} unchanged"
+        f"Iceberg table {lake_table.identifier}: release {release}: {len(to_fold)} tables folded "
+        f"({written} rows written), {unchanged} of {len(counts)} unchanged"
     )
     return Appended(
-        tables=len(parts),
+        tables=len(counts),
         folded_tables=len(to_fold),
         unchanged_tables=unchanged,
         rows_written=written,
@@ -290,5 +365,11 @@ def append_release(lake_table: LakeTable, release: date, frame: pl.DataFrame, lo
 
 def append_silver(lake: Store, lake_table: LakeTable, release: date, log: Log) -> Appended:
     """The release's silver, from the lake, folded into the lake's table."""
-    frame = pl.read_parquet(io.BytesIO(lake.get(layout.silver_observations(release))))
-    return append_release(lake_table, release, frame, log)
+    key = layout.silver_observations(release)
+    uri = urlparse(lake.uri(key))
+    if uri.scheme == "file":
+        return append_release(lake_table, release, Path(unquote(uri.path)), log)
+    with tempfile.TemporaryDirectory(prefix="mdi-lake-silver-") as tmp:
+        local = Path(tmp) / "observations.parquet"
+        local.write_bytes(lake.get(key))
+        return append_release(lake_table, release, local, log)

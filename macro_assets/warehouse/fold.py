@@ -56,8 +56,11 @@ def tables_of(frame: pl.DataFrame) -> tuple[pl.DataFrame, dict[TableRef, pl.Data
     return frame, {(d, t): frame.slice(start, n) for d, t, start, n, _ in runs.iter_rows()}
 
 
-def _sql(target: Target) -> dict[str, str]:
-    """The fold's statements; identifiers come from the constant Targets, values are bound."""
+def statements(target: Target) -> dict[str, str]:
+    """The fold's statements (tails, cut, extend, start), run in that order (tails and extend only
+    when a later release is loaded). PostgreSQL runs them here; DuckDB runs the very same for the
+    lake's Iceberg table (``macro_assets.lake.iceberg``). Identifiers come from the constant
+    Targets, values are bound (``:r`` the release, ``:n`` the next loaded one)."""
     t, s = target.table, target.staging
     key = " AND ".join(f"x.{c} = y.{c}" for c in target.key)
     same = " AND ".join(f"x.{c} IS NOT DISTINCT FROM y.{c}" for c in target.attrs)
@@ -145,7 +148,7 @@ def fold_table(
     else:
         outcome = "folded"
         params = {"dataset": dataset, "table_name": table_name, "r": release, "n": nxt}
-        sql = _sql(target)
+        sql = statements(target)
         if nxt is not None:
             counts.inserted += conn.execute(sa.text(sql["tails"]), params).rowcount
         counts.closed += conn.execute(sa.text(sql["cut"]), params).rowcount

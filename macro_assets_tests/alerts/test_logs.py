@@ -46,6 +46,7 @@ def test_every_line_is_json_with_the_run_partition_asset_and_stage(
             "bea/silver": "parse",
             "bea/gold": "compute",
             "bea/postgres_tables": "load",
+            "bea/iceberg_observations": "append",
         }.items()
     )
     load = next(line for line in ours if line["message"].startswith("bea.observations:"))

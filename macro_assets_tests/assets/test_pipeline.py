@@ -240,15 +240,16 @@ def test_unreachable_postgres_fails_the_load_only(instance: dg.DagsterInstance, 
     assert [e.step_key for e in result.all_events if e.event_type_value == "STEP_UP_FOR_RETRY"] == [
         "bea__postgres_tables"
     ]
-    messages = {
-        e.step_key: e.event_specific_data.error.message  # type: ignore[union-attr]
-        for e in result.all_events
-        if e.is_step_failure
-    }
-    message = messages["bea__postgres_tables"]
+
+    def cause(step: str) -> str:
+        _, error = first_step_failure(e for e in result.all_events if e.step_key == step)
+        assert error is not None
+        return error.message
+
+    message = cause("bea__postgres_tables")
     assert message.startswith("macro_assets.resources.warehouse.WarehouseUnavailableError: PostgreSQL at ")
     assert "127.0.0.1:9" in message and "unavailable: connection to server" in message
-    assert messages["bea__iceberg_observations"].startswith(
+    assert cause("bea__iceberg_observations").startswith(
         "macro_assets.lake.iceberg.LakeTableUnavailableError: Iceberg catalog at "
         "postgresql+psycopg2://nobody@127.0.0.1:9/none unavailable: connection to server"
     )

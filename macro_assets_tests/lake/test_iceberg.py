@@ -5,13 +5,14 @@ writers at once both land."""
 from __future__ import annotations
 
 import threading
+import uuid
 from datetime import date
 from pathlib import Path
 
 import polars as pl
 import pytest
 
-from macro_assets.lake import duck, history, iceberg
+from macro_assets.lake import duck, iceberg
 from macro_assets.transform.observations import SCHEMA
 
 RELEASES = [date(2026, 9, 25), date(2026, 10, 30), date(2026, 11, 25)]
@@ -61,6 +62,15 @@ def silver(release: date, revise: float = 0.0) -> pl.DataFrame:
     )  # type: ignore[arg-type]
 
 
+def append(
+    lake_table: iceberg.LakeTable, release: date, frame: pl.DataFrame, tmp_path: Path
+) -> iceberg.Appended:
+    """Silver's rows as the lake holds them (one Parquet file), appended."""
+    path = tmp_path / f"silver-{uuid.uuid4()}.parquet"
+    frame.write_parquet(path)
+    return iceberg.append_release(lake_table, release, path, Log())
+
+
 @pytest.fixture
 def catalog(database_url: str, tmp_path: Path) -> iceberg.LakeTable:
     return iceberg.LakeTable(iceberg.open_catalog(database_url, (tmp_path / "iceberg").as_uri()))
@@ -73,14 +83,16 @@ def rows(catalog: iceberg.LakeTable) -> pl.DataFrame:
     )
 
 
-def test_a_release_is_one_commit_and_again_commits_nothing(catalog: iceberg.LakeTable) -> None:
-    first = iceberg.append_release(catalog, RELEASES[0], silver(RELEASES[0]), Log())
+def test_a_release_is_one_commit_and_again_commits_nothing(
+    catalog: iceberg.LakeTable, tmp_path: Path
+) -> None:
+    first = append(catalog, RELEASES[0], silver(RELEASES[0]), tmp_path)
     assert (first.tables, first.folded_tables, first.rows_written) == (3, 3, 36)
     snapshots = catalog.load().snapshots()
-    again = iceberg.append_release(catalog, RELEASES[0], silver(RELEASES[0]), Log())
+    again = append(catalog, RELEASES[0], silver(RELEASES[0]), tmp_path)
     assert (again.unchanged_tables, again.rows_written, again.snapshot_id) == (3, 0, first.snapshot_id)
     assert catalog.load().snapshots() == snapshots
-    revised = iceberg.append_release(catalog, RELEASES[1], silver(RELEASES[1], revise=1.5), Log())
+    revised = append(catalog, RELEASES[1], silver(RELEASES[1], revise=1.5), tmp_path)
     # Only the revised table is rewritten (its 12 rows and 3 revised ones); the two others
     # repeat their previous vintage.
     assert (revised.folded_tables, revised.unchanged_tables, revised.rows_written) == (1, 2, 15)
@@ -91,21 +103,22 @@ def test_a_release_is_one_commit_and_again_commits_nothing(catalog: iceberg.Lake
     assert set(changed["replaced_in"]) == {RELEASES[1]}
 
 
-def test_different_data_for_an_appended_release_are_refused_whole(catalog: iceberg.LakeTable) -> None:
-    iceberg.append_release(catalog, RELEASES[0], silver(RELEASES[0]), Log())
+def test_different_data_for_an_appended_release_are_refused_whole(
+    catalog: iceberg.LakeTable, tmp_path: Path
+) -> None:
+    append(catalog, RELEASES[0], silver(RELEASES[0]), tmp_path)
     before = rows(catalog)
     with pytest.raises(iceberg.LakeConflict, match=r"release 2026-09-25 of NIPA/T10101 .* different data"):
-        iceberg.append_release(catalog, RELEASES[0], silver(RELEASES[0], revise=9.0), Log())
+        append(catalog, RELEASES[0], silver(RELEASES[0], revise=9.0), tmp_path)
     assert rows(catalog).equals(before)
 
 
 def test_a_failure_half_way_through_a_release_leaves_the_table_as_it_was(
-    catalog: iceberg.LakeTable, monkeypatch: pytest.MonkeyPatch
+    catalog: iceberg.LakeTable, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    iceberg.append_release(catalog, RELEASES[0], silver(RELEASES[0]), Log())
+    append(catalog, RELEASES[0], silver(RELEASES[0]), tmp_path)
     before, snapshots = rows(catalog), len(catalog.load().snapshots())
-    monkeypatch.setattr(iceberg, "BATCH_ROWS", 1)  # every table is written before the next
-    real, calls = history.fold, []
+    real, calls = iceberg._upload, []
 
     def failing(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         calls.append(1)
@@ -113,41 +126,41 @@ def test_a_failure_half_way_through_a_release_leaves_the_table_as_it_was(
             raise OSError("disk full")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(history, "fold", failing)
+    monkeypatch.setattr(iceberg, "_upload", failing)
     everything_revised = silver(RELEASES[1]).with_columns(pl.col("value") + 1)
     with pytest.raises(OSError, match="disk full"):
-        iceberg.append_release(catalog, RELEASES[1], everything_revised, Log())
+        append(catalog, RELEASES[1], everything_revised, tmp_path)
     table = catalog.load()
     assert len(table.snapshots()) == snapshots
     assert RELEASES[1] not in iceberg.loaded_releases(table, ("NIPA", "T10101"))
     assert rows(catalog).equals(before)
 
 
-def test_small_batches_give_the_same_rows(
-    catalog: iceberg.LakeTable, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_a_tight_memory_limit_gives_the_same_rows(
+    catalog: iceberg.LakeTable, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     for i, release in enumerate(RELEASES):
-        iceberg.append_release(catalog, release, silver(release, revise=float(i)), Log())
+        append(catalog, release, silver(release, revise=float(i)), tmp_path)
     reference = rows(catalog)
-    monkeypatch.setattr(iceberg, "BATCH_ROWS", 5)
     # The same catalog database, another namespace: a table of its own.
-    other = iceberg.LakeTable(catalog.catalog, "bea_batches")
-    for i, release in enumerate(RELEASES):
-        iceberg.append_release(other, release, silver(release, revise=float(i)), Log())
+    other = iceberg.LakeTable(catalog.catalog, "bea_tight")
+    monkeypatch.setattr(iceberg, "FOLD_MEMORY", "20MB")
+    for i, release in enumerate(RELEASES[::-1]):
+        append(other, release, silver(release, revise=float(len(RELEASES) - 1 - i)), tmp_path)
     assert rows(other).equals(reference)
 
 
-def test_two_writers_at_once_both_land(catalog: iceberg.LakeTable) -> None:
-    iceberg.append_release(catalog, RELEASES[0], silver(RELEASES[0]), Log())
+def test_two_writers_at_once_both_land(catalog: iceberg.LakeTable, tmp_path: Path) -> None:
+    append(catalog, RELEASES[0], silver(RELEASES[0]), tmp_path)
     errors: list[BaseException] = []
 
-    def append(release: date, revise: float) -> None:
+    def writer(release: date, revise: float) -> None:
         try:
-            iceberg.append_release(catalog, release, silver(release, revise=revise), Log())
+            append(catalog, release, silver(release, revise=revise), tmp_path)
         except BaseException as exc:  # noqa: BLE001
             errors.append(exc)
 
-    writers = [threading.Thread(target=append, args=(r, i + 1.0)) for i, r in enumerate(RELEASES[1:])]
+    writers = [threading.Thread(target=writer, args=(r, i + 1.0)) for i, r in enumerate(RELEASES[1:])]
     for w in writers:
         w.start()
     for w in writers:
@@ -169,8 +182,8 @@ def test_an_unreachable_catalog_is_one_line(tmp_path: Path) -> None:
     assert "\n" not in message and "secret" not in message
 
 
-def test_duckdb_refuses_a_bad_query_in_one_line(catalog: iceberg.LakeTable) -> None:
-    iceberg.append_release(catalog, RELEASES[0], silver(RELEASES[0]), Log())
+def test_duckdb_refuses_a_bad_query_in_one_line(catalog: iceberg.LakeTable, tmp_path: Path) -> None:
+    append(catalog, RELEASES[0], silver(RELEASES[0]), tmp_path)
     table = catalog.load()
     with pytest.raises(duck.LakeQueryError, match=r"^DuckDB: .*nothing") as raised:
         duck.query(table, "SELECT * FROM nothing")
