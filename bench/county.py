@@ -64,7 +64,7 @@ STAGES = [
     ("parse", ["bea/silver"]),
     ("compute", ["bea/gold"]),
     ("load", ["bea/observations", "bea/indicators"]),
-    ("lake", ["bea/iceberg_observations"]),
+    ("append", ["bea/iceberg_observations"]),
 ]
 OBS_KEY = ["dataset", "table_name", "series_id", "time_period"]
 # BEA's real limits per key: 100 requests and 100 MB a minute.

@@ -19,11 +19,14 @@ from macro_assets.lake.codecs import read_json, sha256, write_json
 from macro_assets.lake.log import Log
 from macro_assets.lake.manifest import Entry, Manifest, described, read_manifest, write_manifest
 from macro_assets.lake.stores import Store
-from macro_assets.lake.streams import in_order, usable_cores
+from macro_assets.lake.streams import ahead_within, in_order, usable_cores
 
-# Objects are read and decompressed on threads (zlib and sha256 release the GIL), a few ahead.
+# Objects are read and decompressed on threads (zlib and sha256 release the GIL), a few ahead:
+# up to 8, or as many as make about AHEAD_BYTES of answers (a county line's answer is ~28 MB of
+# JSON, parsed again by the envelope checks).
 READ_WORKERS = min(4, usable_cores())
 READ_AHEAD = 8
+AHEAD_BYTES = 64 * 2**20
 
 
 def keep(lake: Store, release: date, run_id: str | None, log: Log) -> dict[str, Any]:
@@ -88,7 +91,8 @@ def check(lake: Store, release: date) -> list[Outcome]:
         stored = lake.get(entry.key)
         return entry, stored, gzip.decompress(stored)
 
-    outcomes = bronze_checks.bronze_checks(in_order(unpack, objects, READ_WORKERS, READ_AHEAD))
+    ahead = ahead_within((e.bytes for e in objects), AHEAD_BYTES, READ_AHEAD)
+    outcomes = bronze_checks.bronze_checks(in_order(unpack, objects, READ_WORKERS, ahead))
     if all(o.passed for o in outcomes):
         write_json(lake, record_key, stamp | {"checks": [vars(o) for o in outcomes]})
     return outcomes

@@ -209,6 +209,8 @@ class _Folder:
     def __init__(self, scratch: Path, silver: Path) -> None:
         self.scratch = scratch
         self.con = duckdb.connect(str(scratch / "fold.duckdb"))
+        if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", FOLD_MEMORY, re.IGNORECASE):
+            raise ValueError(f"MDI_LAKE_FOLD_MEMORY {FOLD_MEMORY!r}: expected a size such as 1GB or 512MiB")
         self.con.execute(f"SET memory_limit = '{FOLD_MEMORY}'")
         # Settings take no parameters: the folder is our own temporary one, quoted.
         spill = str(scratch / "spill").replace("'", "''")

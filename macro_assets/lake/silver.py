@@ -22,7 +22,7 @@ from macro_assets.lake.derivation import record_derivation, reuse_if_current
 from macro_assets.lake.log import Log
 from macro_assets.lake.manifest import Entry, Manifest
 from macro_assets.lake.stores import Store
-from macro_assets.lake.streams import batches, in_order, usable_cores
+from macro_assets.lake.streams import ahead_within, batches, in_order, usable_cores
 from macro_assets.memory import tune_allocator
 from macro_assets.transform import shapes as table_shapes
 from macro_assets.transform.observations import KEY, SCHEMA, answer_text, empty_frame, typed_frame
@@ -32,8 +32,10 @@ from macro_assets.transform.observations import KEY, SCHEMA, answer_text, empty_
 BATCH_ROWS = 250_000
 PARSE_WORKERS = min(4, usable_cores())
 # Answers parsed ahead of the batch being typed and written, so the readers keep the cores busy
-# meanwhile: about a batch of NIPA answers (10k rows, ~2 MB parsed, each).
+# meanwhile: about a batch of NIPA answers (10k rows, ~2 MB parsed, each), and no more than about
+# AHEAD_ROWS rows of larger answers (a county line is 180k rows: 24 of them would be 1 GB).
 READ_AHEAD = 24
+AHEAD_ROWS = 400_000
 # Dictionaries for the text columns only, and statistics only where readers filter or sort:
 # a quarter of the writing time at full scale is otherwise spent on unused statistics.
 PARQUET_OPTIONS = {
@@ -126,7 +128,8 @@ def build(lake: Store, release: date, log: Log) -> Built:
         # A batch is written while the next is typed: pyarrow's writer releases the GIL.
         ThreadPoolExecutor(1, thread_name_prefix="mdi-write") as write_pool,
     ):
-        for batch in batches(in_order(read, manifest.objects, PARSE_WORKERS, READ_AHEAD), BATCH_ROWS):
+        ahead = ahead_within((e.rows for e in manifest.objects), AHEAD_ROWS, READ_AHEAD)
+        for batch in batches(in_order(read, manifest.objects, PARSE_WORKERS, ahead), BATCH_ROWS):
             frame = typed_frame(batch, release, unique_keys=False)
             del batch
             if writing is not None:

@@ -35,6 +35,14 @@ def in_order(fn: Callable[[_T], _R], items: Iterable[_T], workers: int, ahead: i
                 future.cancel()
 
 
+def ahead_within(sizes: Iterable[int], budget: int, most: int) -> int:
+    """How many results may wait ahead of the consumer so that, at the largest of ``sizes``
+    (rows or bytes of each item), they hold about ``budget``: ``most`` for small items (NIPA's
+    10k-row answers), as few as 2 for large ones (a county line: 180k rows)."""
+    largest = max(sizes, default=0)
+    return most if largest <= 0 else max(2, min(most, budget // largest))
+
+
 def batches(frames: Iterable[pl.DataFrame], rows: int) -> Iterator[pl.DataFrame]:
     """Consecutive frames concatenated into batches of at least ``rows`` rows (the last may be
     smaller): polars' fixed cost per call is paid per batch, not per answer."""

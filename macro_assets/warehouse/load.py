@@ -92,6 +92,11 @@ def load_release(engine: sa.Engine, load: ReleaseInput) -> dict[str, LoadCounts]
             for name, frame in frames.items()
         }
         refresh_dimensions(conn, release, data.observations)
+        # The planner's statistics follow the rows (the as-of reads pick their index by them):
+        # autovacuum would get there, minutes after a load of millions of rows.
+        for name, frame in frames.items():
+            if frame.height:
+                conn.exec_driver_sql(f"ANALYZE {TARGETS[name].table}")
         if load.source is not None:
             conn.execute(
                 sa.text(

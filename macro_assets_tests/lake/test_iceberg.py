@@ -189,3 +189,12 @@ def test_duckdb_refuses_a_bad_query_in_one_line(catalog: iceberg.LakeTable, tmp_
         duck.query(table, "SELECT * FROM nothing")
     assert "\n" not in str(raised.value)
     assert duck.query(table, "SELECT count(*) AS n FROM observations_as_of(?)", [RELEASES[0]])["n"][0] == 36
+
+
+def test_a_bad_fold_memory_setting_is_one_line(
+    catalog: iceberg.LakeTable, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(iceberg, "FOLD_MEMORY", "1GB'; DROP TABLE x; --")
+    with pytest.raises(ValueError, match=r"^MDI_LAKE_FOLD_MEMORY .*: expected a size such as 1GB or 512MiB$"):
+        append(catalog, RELEASES[0], silver(RELEASES[0]), tmp_path)
+    assert catalog.load().current_snapshot() is None  # nothing committed

@@ -8,7 +8,7 @@ import time
 import polars as pl
 import pytest
 
-from macro_assets.lake.streams import batches, in_order
+from macro_assets.lake.streams import ahead_within, batches, in_order
 
 
 def test_results_come_in_order_whatever_finishes_first() -> None:
@@ -54,3 +54,10 @@ def test_batches_hold_at_least_the_rows_asked_for_and_lose_none() -> None:
     assert [b.height for b in out] == [30, 30, 10]
     assert pl.concat(out)["n"].to_list() == list(range(70))
     assert list(batches([], rows=25)) == []
+
+
+def test_read_ahead_shrinks_with_the_largest_item() -> None:
+    assert ahead_within([10_000] * 50, 400_000, 24) == 24  # NIPA's answers: as many as allowed
+    assert ahead_within([10_000, 180_000], 400_000, 24) == 2  # a county line: a couple at most
+    assert ahead_within([5_000_000], 400_000, 24) == 2  # never fewer than two
+    assert ahead_within([], 400_000, 24) == 24
