@@ -20,15 +20,11 @@ import argparse
 import json
 import math
 import os
-import platform
 import random
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -42,7 +38,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from full_scale import PeakRss, free_port, start_postgres  # noqa: E402
+from full_scale import STAGES as NIPA_STAGES  # noqa: E402
+from full_scale import PeakRss, copy_csv, free_port, machine, sandbox, start_postgres  # noqa: E402
 
 from bea_sandbox import counties, county_scale  # noqa: E402
 from macro_assets.lake import duck, layout  # noqa: E402
@@ -58,14 +55,8 @@ VINTAGES = [
 ]
 AS_OF = date(2026, 6, 30)  # between the two: the first vintage's values
 KEY = "BE4C0000-0000-4000-8000-00000c0a7715"
-STAGES = [
-    ("fetch", ["bea/bea_raw"]),
-    ("keep", ["bea/bronze"]),
-    ("parse", ["bea/silver"]),
-    ("compute", ["bea/gold"]),
-    ("load", ["bea/observations", "bea/indicators"]),
-    ("append", ["bea/iceberg_observations"]),
-]
+# The full-NIPA benchmark's stages, and the lake's Iceberg table after them.
+STAGES = [*NIPA_STAGES, ("append", ["bea/iceberg_observations"])]
 OBS_KEY = ["dataset", "table_name", "series_id", "time_period"]
 # BEA's real limits per key: 100 requests and 100 MB a minute.
 BEA_REQUESTS_PER_MIN, BEA_BYTES_PER_MIN = 100, 100 * 1000 * 1024
@@ -87,38 +78,6 @@ class OursPeakRss(PeakRss):
             except psutil.NoSuchProcess:
                 pass
         return [proc for proc in super()._processes() if proc.pid not in skip]
-
-
-@contextmanager
-def sandbox(now: str, window: float, port: int) -> Iterator[subprocess.Popen]:
-    proc = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "bea-sandbox"),
-            "--county-scale",
-            "--port",
-            str(port),
-            "--now",
-            now,
-            "--window-seconds",
-            str(window),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError("the BEA sandbox did not start") from None
-                time.sleep(0.1)
-        yield proc
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def catalog_file(path: Path, scale: float) -> tuple[Path, int]:
@@ -198,30 +157,10 @@ def copy_baseline(url: str, silver: Path, workdir: Path) -> dict[str, float]:
     csv = workdir / "silver.csv"
     columns = [c for c in pl.read_parquet_schema(silver) if c != "release_date"]
     pl.scan_parquet(silver).select(columns).sink_csv(csv, include_header=False, null_value=r"\N")
-    engine = sa.create_engine(normalise_url(url))
-    with engine.begin() as conn:
-        conn.exec_driver_sql("DROP TABLE IF EXISTS public.copy_baseline")
-        conn.exec_driver_sql("CREATE TABLE public.copy_baseline (LIKE bea.observations INCLUDING DEFAULTS)")
-        conn.exec_driver_sql(
-            "ALTER TABLE public.copy_baseline DROP COLUMN published_in, DROP COLUMN replaced_in"
-        )
-        conn.exec_driver_sql(f"ALTER TABLE public.copy_baseline ADD PRIMARY KEY ({', '.join(OBS_KEY)})")
-    rows = pl.scan_parquet(silver).select(pl.len()).collect().item()
-    with engine.begin() as conn:
-        cursor = conn.connection.dbapi_connection.cursor()
-        started = time.monotonic()
-        with csv.open("rb") as fh:
-            cursor.copy_expert(
-                f"COPY public.copy_baseline ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')",
-                fh,
-                size=1 << 20,
-            )
-    elapsed = time.monotonic() - started
-    with engine.begin() as conn:
-        conn.exec_driver_sql("DROP TABLE public.copy_baseline")
-    engine.dispose()
-    csv.unlink()
-    return {"seconds": elapsed, "rows_per_s": rows / elapsed}
+    try:
+        return copy_csv(url, csv, columns, pl.scan_parquet(silver).select(pl.len()).collect().item())
+    finally:
+        csv.unlink()
 
 
 def p(values: list[float], q: float) -> float:
@@ -339,7 +278,7 @@ def main() -> None:
             runs: list[dict[str, Any]] = []
             for release, now in VINTAGES:
                 port = free_port()
-                with sandbox(now, args.window, port) as proc:
+                with sandbox(args.window, port, now, "--county-scale") as proc:
                     rss = OursPeakRss([proc.pid, *pg_pids])
                     env.update(
                         BEA_API_URL=f"http://127.0.0.1:{port}/api/data",
@@ -404,13 +343,7 @@ def main() -> None:
             "series_plan": reads["series_plan"],
             "window_s": args.window,
             "total_s": round(time.monotonic() - started, 1),
-            "machine": {
-                "python": platform.python_version(),
-                "platform": platform.platform(),
-                "cpu": platform.processor() or platform.machine(),
-                "cpus": os.cpu_count(),
-                "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
-            },
+            "machine": machine(),
             "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
     finally:

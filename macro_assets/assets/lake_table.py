@@ -6,7 +6,6 @@ import dagster as dg
 
 from macro_assets.assets.results import asset_settings, merge_metadata, releases_of, timed
 from macro_assets.assets.silver import silver
-from macro_assets.lake import iceberg
 from macro_assets.resources.lake import LakeResource
 from macro_assets.resources.warehouse import WarehouseResource
 
@@ -24,6 +23,8 @@ def iceberg_observations(
     lake: LakeResource,
     warehouse: WarehouseResource,
 ) -> dg.MaterializeResult:
+    from macro_assets.lake import iceberg  # pyiceberg: imported by the step that uses it
+
     lake_table = lake.table(warehouse.url())
 
     @timed

@@ -6,6 +6,7 @@ import logging
 import sys
 import time
 from datetime import date
+from typing import TYPE_CHECKING
 
 import click
 import dagster as dg
@@ -13,7 +14,9 @@ import sqlalchemy as sa
 
 from macro_assets import releases as rel
 from macro_assets.failures import first_step_failure
-from macro_assets.lake import iceberg
+
+if TYPE_CHECKING:
+    from macro_assets.lake.iceberg import LakeTable
 
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
@@ -79,7 +82,7 @@ def summary(engine: sa.Engine, release: str) -> str:
     return "\n".join(lines)
 
 
-def lake_summary(lake_table: iceberg.LakeTable) -> str:
+def lake_summary(lake_table: LakeTable) -> str:
     table = lake_table.load()
     snapshot = table.current_snapshot()
     rows = int(snapshot.summary["total-records"]) if snapshot and snapshot.summary else 0

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from macro_assets.bea.errors import BeaError
 from macro_assets.catalog import CatalogError
 from macro_assets.cli.db import db
-from macro_assets.lake.iceberg import LakeTableUnavailableError
+from macro_assets.lake.errors import LakeTableUnavailableError
 from macro_assets.partitions import InvalidReleaseKey, parse_release_key
 
 

@@ -6,12 +6,15 @@ warehouse's PostgreSQL; ``glue`` in AWS; or a SQLAlchemy URL). The stores themse
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 import dagster as dg
 from pydantic import Field
 
-from macro_assets.lake import iceberg
 from macro_assets.lake.stores import LakeKeyError, Store, checked, open_store
+
+if TYPE_CHECKING:
+    from macro_assets.lake.iceberg import LakeTable
 
 __all__ = ["LakeKeyError", "LakeResource"]
 
@@ -33,9 +36,11 @@ class LakeResource(dg.ConfigurableResource):
     def location(self) -> str:
         return self.url or os.environ.get("LAKE_URL") or "lake"
 
-    def table(self, database_url: str) -> iceberg.LakeTable:
+    def table(self, database_url: str) -> LakeTable:
         """The lake's Iceberg table and its catalog; ``database_url``: the warehouse's, the
         catalog's default home."""
+        from macro_assets.lake import iceberg  # pyiceberg takes 0.7 s to import: only when used
+
         uri = self.iceberg_catalog or os.environ.get("MDI_ICEBERG_CATALOG") or database_url
         location = (
             self.iceberg_warehouse

@@ -81,7 +81,14 @@ def captured(
         yield lake, catalog, {"instance": instance}
 
 
-def load_in_order(order: list[date], lake: LakeResource, catalog: CatalogResource, url: str) -> None:
+def load_in_order(
+    order: list[date],
+    lake: LakeResource,
+    catalog: CatalogResource,
+    url: str,
+    selection: tuple[str, ...] = ("bea/observations", "bea/indicators"),
+) -> None:
+    """The releases materialized one by one in ``order`` (the warehouse's tables by default)."""
     with dg.instance_for_test() as instance:
         instance.add_dynamic_partitions(release_date_partitions.name, [d.isoformat() for d in order])
         for release in order:
@@ -89,7 +96,7 @@ def load_in_order(order: list[date], lake: LakeResource, catalog: CatalogResourc
                 ASSETS,
                 partition_key=release.isoformat(),
                 instance=instance,
-                selection=["bea/observations", "bea/indicators"],
+                selection=list(selection),
                 resources={
                     "lake": lake,
                     "catalog": catalog,
@@ -179,22 +186,9 @@ def test_storage_grows_with_revisions_not_releases(captured, database_url: str) 
 def append_in_order(
     order: list[date], lake: LakeResource, catalog: CatalogResource, url: str, at: Path
 ) -> None:
-    with dg.instance_for_test() as instance:
-        instance.add_dynamic_partitions(release_date_partitions.name, [d.isoformat() for d in order])
-        for release in order:
-            result = dg.materialize(
-                ASSETS,
-                partition_key=release.isoformat(),
-                instance=instance,
-                selection=["bea/iceberg_observations"],
-                resources={
-                    "lake": LakeResource(url=lake.url, iceberg_warehouse=at.as_uri()),
-                    "catalog": catalog,
-                    "bea": BeaApiResource(),
-                    "warehouse": WarehouseResource(database_url=url),
-                },
-            )
-            assert result.success
+    """The lake's Iceberg table, its files under ``at``, appended release by release in ``order``."""
+    lake = LakeResource(url=lake.url, iceberg_warehouse=at.as_uri())
+    load_in_order(order, lake, catalog, url, ("bea/iceberg_observations",))
 
 
 def comparable(frame: pl.DataFrame) -> pl.DataFrame:
