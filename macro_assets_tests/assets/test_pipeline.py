@@ -250,7 +250,7 @@ def test_unreachable_postgres_fails_the_load_only(instance: dg.DagsterInstance, 
     assert message.startswith("macro_assets.resources.warehouse.WarehouseUnavailableError: PostgreSQL at ")
     assert "127.0.0.1:9" in message and "unavailable: connection to server" in message
     assert cause("bea__iceberg_observations").startswith(
-        "macro_assets.lake.iceberg.LakeTableUnavailableError: Iceberg catalog at "
+        "macro_assets.lake.errors.LakeTableUnavailableError: Iceberg catalog at "
         "postgresql+psycopg2://nobody@127.0.0.1:9/none unavailable: connection to server"
     )
 
