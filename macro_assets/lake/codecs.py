@@ -7,6 +7,7 @@ import gzip
 import hashlib
 import io
 import json
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -16,6 +17,15 @@ from macro_assets.lake.stores import Store
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    """A file's sha256, read a megabyte at a time (silver at county scale is ~100 MB)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def gzip_bytes(data: bytes) -> bytes:

@@ -3,9 +3,9 @@ Athena, Trino and Spark read: the warehouse's rows (each value with ``published_
 ``replaced_in``), partitioned by dataset and table, folded release by release from silver.
 
 The fold is the warehouse's own (``macro_assets.warehouse.fold.statements``), run by DuckDB on
-one table at a time within a memory limit (it spills to disk beyond it), so a table of millions
-of rows never sits in Python's memory; each folded table is written as one Parquet file and
-added to the table. One release is one Iceberg commit (a transaction: the changed tables'
+one table at a time within a memory limit (``MDI_DUCKDB_MEMORY``; it spills to disk beyond it),
+so a table of millions of rows never sits in Python's memory; each folded table is written as
+one Parquet file and added to the table. One release is one Iceberg commit (a transaction: the changed tables'
 partitions replaced, their files added, and the record of which releases each table holds, in
 the table's properties), so a reader sees a release wholly or not at all; appending a release
 again commits nothing, and a release whose data differ from what was appended before is
@@ -25,9 +25,9 @@ from datetime import date
 from functools import reduce
 from operator import or_
 from pathlib import Path
-from urllib.parse import unquote, urlparse
 
 import duckdb
+import polars as pl
 import pyarrow.parquet as pq
 import sqlalchemy as sa
 from pyiceberg.catalog import Catalog
@@ -43,10 +43,14 @@ from pyiceberg.types import DateType, DoubleType, IntegerType, LongType, NestedF
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
 from macro_assets.lake import layout
+from macro_assets.lake.codecs import file_sha256
 from macro_assets.lake.errors import LakeConflict, LakeTableUnavailableError
 from macro_assets.lake.log import Log
+from macro_assets.lake.silver import table_digests as silver_digests
 from macro_assets.lake.stores import Store
-from macro_assets.warehouse.fold import statements
+from macro_assets.scratch import scratch_duckdb
+from macro_assets.transform.digests import KIND, Digests
+from macro_assets.warehouse.fold import neighbours, statements
 from macro_assets.warehouse.targets import OBSERVATIONS, TableRef
 
 __all__ = ["LakeConflict", "LakeTable", "LakeTableUnavailableError", "append_release", "append_silver"]
@@ -54,10 +58,9 @@ __all__ = ["LakeConflict", "LakeTable", "LakeTableUnavailableError", "append_rel
 NAMESPACE = "bea"
 NAME = "observations"
 # Which releases each table holds, and a digest of its data at each: a table property per table,
-# written in the same commit as the rows.
+# written in the same commit as the rows. Digests are ``macro_assets.transform.digests``'; those
+# recorded before it (bare md5 of the rows, XORed) are still compared by computing them.
 LOADED_PREFIX = "mdi.loaded."
-# DuckDB's memory for one table's fold; beyond it, it spills to the temporary folder.
-FOLD_MEMORY = os.environ.get("MDI_LAKE_FOLD_MEMORY", "1GB")
 
 _ICEBERG_TYPES = {
     "text": StringType,
@@ -202,22 +205,23 @@ def _duck_params(sql: str) -> str:
 class _Folder:
     """DuckDB, in a scratch folder, folding one table at a time with the warehouse's statements."""
 
-    def __init__(self, scratch: Path, silver: Path) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, scratch: Path, silver: Path) -> None:
         self.scratch = scratch
-        self.con = duckdb.connect(str(scratch / "fold.duckdb"))
-        if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", FOLD_MEMORY, re.IGNORECASE):
-            raise ValueError(f"MDI_LAKE_FOLD_MEMORY {FOLD_MEMORY!r}: expected a size such as 1GB or 512MiB")
-        self.con.execute(f"SET memory_limit = '{FOLD_MEMORY}'")
-        # Settings take no parameters: the folder is our own temporary one, quoted.
-        spill = str(scratch / "spill").replace("'", "''")
-        self.con.execute(f"SET temp_directory = '{spill}'")
+        self.con = con
         self.con.execute("CREATE SCHEMA IF NOT EXISTS bea")
         self.con.read_parquet(str(silver)).create_view("silver")
         self.columns = ", ".join(OBSERVATIONS.columns)
 
-    def digests(self) -> dict[TableRef, str]:
-        """Each table's data at this release, independent of row order (md5 of each row, XORed),
-        in one pass over silver."""
+    def table_digests(self) -> dict[TableRef, str]:
+        """Each table's digest (``macro_assets.transform.digests``), in one pass over silver."""
+        found = Digests(OBSERVATIONS.columns)
+        for batch in self.con.sql("SELECT * FROM silver").to_arrow_reader(250_000):
+            found.add(pl.from_arrow(batch))  # type: ignore[arg-type]
+        return {ref: d.digest for ref, d in found.result().items()}
+
+    def legacy_digests(self) -> dict[TableRef, str]:
+        """The digests recorded before ``macro_assets.transform.digests``: md5 of each row,
+        XORed, in one pass over silver."""
         text = " || '|' || ".join(f"coalesce(CAST({c} AS VARCHAR), '\\N')" for c in OBSERVATIONS.columns)
         rows = self.con.execute(
             f"SELECT dataset, table_name, bit_xor(md5_number({text})) FROM silver GROUP BY ALL"  # noqa: S608
@@ -277,9 +281,6 @@ class _Folder:
         (count,) = self.con.sql(f"SELECT count(*) FROM {OBSERVATIONS.table}").fetchall()[0]  # noqa: S608
         return out, count
 
-    def close(self) -> None:
-        self.con.close()
-
 
 def _local(table: Table, path: str, scratch: Path) -> str:
     """A data file where DuckDB can read it: the path itself when local, else a downloaded copy."""
@@ -310,56 +311,64 @@ def _upload(table: Table, ref: TableRef, written: Path) -> str:
     wait=wait_random_exponential(multiplier=0.2, max=5),
     reraise=True,
 )
-def append_release(lake_table: LakeTable, release: date, silver: Path, log: Log) -> Appended:
-    """Fold one release's silver (the Parquet file ``silver``) into the lake's table, in one
-    commit. Another writer's commit in between makes this one start again."""
+def append_release(
+    lake_table: LakeTable, release: date, silver: Path, log: Log, recorded: dict[TableRef, str] | None = None
+) -> Appended:
+    """Fold one release's silver (the Parquet file ``silver``; ``recorded``: its tables' digests
+    as silver's build recorded them) into the lake's table, in one commit. Another writer's
+    commit in between makes this one start again."""
     table = lake_table.open()
-    with tempfile.TemporaryDirectory(prefix="mdi-lake-fold-") as tmp:
-        scratch = Path(tmp)
-        folder = _Folder(scratch, silver)
-        try:
-            digests = folder.digests()
-            properties: dict[str, str] = {}
-            to_fold: list[TableRef] = []
-            unchanged = 0
-            for ref in sorted(digests):
-                loaded = loaded_releases(table, ref)
-                digest = digests[ref]
-                if release in loaded:
-                    if loaded[release] != digest:
-                        raise LakeConflict(
-                            f"release {release} of {ref[0]}/{ref[1]} is in the lake's table from different "
-                            f"data; drop {lake_table.identifier} and append the releases again from silver"
-                        )
-                    unchanged += 1
-                    continue
-                earlier = [d for d in loaded if d < release]
-                if earlier and loaded[max(earlier)] == digest:
-                    unchanged += 1  # R repeats P: every value already runs through R
-                else:
-                    to_fold.append(ref)
-                properties[_property(ref)] = json.dumps(
-                    {str(r): s for r, s in sorted({**loaded, release: digest}.items())}
-                )
-            new = [ref for ref in to_fold if not loaded_releases(table, ref)]
-            files = _data_files(table, [ref for ref in to_fold if ref not in new])
-            added: list[str] = []
-            written = 0
-            for ref, out in folder.fresh(new, release):
-                written += pq.read_metadata(out).num_rows
-                added.append(_upload(table, ref, out))
-            for ref in to_fold:
-                if ref in new:
-                    continue
-                loaded = loaded_releases(table, ref)
-                nxt = min((d for d in loaded if d > release), default=None)
-                local = [_local(table, f, scratch) for f in files[ref]]
-                out, count = folder.fold(ref, release, nxt, local)
-                written += count
-                added.append(_upload(table, ref, out))
-                out.unlink()
-        finally:
-            folder.close()
+    with scratch_duckdb("mdi-lake-fold-") as (con, scratch):
+        folder = _Folder(con, scratch, silver)
+        digests = recorded if recorded is not None else folder.table_digests()
+        legacy: dict[TableRef, str] = {}
+
+        def same(ref: TableRef, held: str) -> bool:
+            if held.startswith(KIND):
+                return held == digests[ref]
+            if not legacy:
+                legacy.update(folder.legacy_digests())
+            return held == legacy[ref]
+
+        properties: dict[str, str] = {}
+        to_fold: list[TableRef] = []
+        unchanged = 0
+        held_by_table = {ref: loaded_releases(table, ref) for ref in digests}
+        for ref in sorted(digests):
+            loaded = held_by_table[ref]
+            digest = digests[ref]
+            if release in loaded:
+                if not same(ref, loaded[release]):
+                    raise LakeConflict(
+                        f"release {release} of {ref[0]}/{ref[1]} is in the lake's table from different "
+                        f"data; drop {lake_table.identifier} and append the releases again from silver"
+                    )
+                unchanged += 1
+                continue
+            prev, _ = neighbours(loaded, release)
+            if prev is not None and same(ref, loaded[prev]):
+                unchanged += 1  # R repeats P: every value already runs through R
+            else:
+                to_fold.append(ref)
+            properties[_property(ref)] = json.dumps(
+                {str(r): s for r, s in sorted({**loaded, release: digest}.items())}
+            )
+        new = [ref for ref in to_fold if not held_by_table[ref]]
+        files = _data_files(table, [ref for ref in to_fold if ref not in new])
+        added: list[str] = []
+        written = 0
+        for ref, out in folder.fresh(new, release):
+            written += pq.read_metadata(out).num_rows
+            added.append(_upload(table, ref, out))
+        for ref in to_fold:
+            if ref in new:
+                continue
+            _, nxt = neighbours(held_by_table[ref], release)
+            local = [_local(table, f, scratch) for f in files[ref]]
+            out, count = folder.fold(ref, release, nxt, local)
+            written += count
+            added.append(_upload(table, ref, out))
+            out.unlink()
     if to_fold or properties:
         with table.transaction() as tx:
             replaced = [ref for ref in files if files[ref]]
@@ -387,11 +396,8 @@ def append_release(lake_table: LakeTable, release: date, silver: Path, log: Log)
 
 def append_silver(lake: Store, lake_table: LakeTable, release: date, log: Log) -> Appended:
     """The release's silver, from the lake, folded into the lake's table."""
-    key = layout.silver_observations(release)
-    uri = urlparse(lake.uri(key))
-    if uri.scheme == "file":
-        return append_release(lake_table, release, Path(unquote(uri.path)), log)
     with tempfile.TemporaryDirectory(prefix="mdi-lake-silver-") as tmp:
-        local = Path(tmp) / "observations.parquet"
-        local.write_bytes(lake.get(key))
-        return append_release(lake_table, release, local, log)
+        local = lake.local_path(layout.silver_observations(release), Path(tmp))
+        recorded = silver_digests(lake, release, file_sha256(local))
+        digests = None if recorded is None else {ref: found.digest for ref, found in recorded.items()}
+        return append_release(lake_table, release, local, log, digests)

@@ -68,5 +68,11 @@ def silver_shapes(release: date) -> str:
     return f"silver/release_date={release}/_shapes.json"
 
 
+def silver_tables(release: date) -> str:
+    # Each table's rows and data digest, for the object of the sha256 it records: what the
+    # warehouse and the lake's table compare without reading the rows again.
+    return f"silver/release_date={release}/_tables.json"
+
+
 def gold_indicators(release: date) -> str:
     return f"gold/release_date={release}/indicators.parquet"

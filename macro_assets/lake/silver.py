@@ -25,6 +25,7 @@ from macro_assets.lake.stores import Store
 from macro_assets.lake.streams import ahead_within, batches, in_order, usable_cores
 from macro_assets.memory import tune_allocator
 from macro_assets.transform import shapes as table_shapes
+from macro_assets.transform.digests import Digests, TableDigest
 from macro_assets.transform.observations import KEY, SCHEMA, answer_text, empty_frame, typed_frame
 
 # Rows typed and written at once: large enough that polars' per-call cost vanishes, small
@@ -51,6 +52,68 @@ PARQUET_OPTIONS = {
         "release_date",
     ],
 }
+
+
+# The columns a table's digest is taken over: every column but the release date, which the
+# warehouse keeps as the interval's bound (published_in).
+DIGEST_COLUMNS = [c for c in SCHEMA if c != "release_date"]
+TableRef = tuple[str, str]
+
+
+def write_table_digests(lake: Store, release: date, object_sha256: str, tables: dict) -> None:
+    entries = [
+        {"dataset": d, "table_name": t, "rows": found.rows, "digest": found.digest}
+        for (d, t), found in sorted(tables.items())
+    ]
+    write_json(lake, layout.silver_tables(release), {"object_sha256": object_sha256, "tables": entries})
+
+
+def table_digests(lake: Store, release: date, object_sha256: str) -> dict[TableRef, TableDigest] | None:
+    """Each table's rows and digest as silver's build recorded them, if it recorded them for this
+    very object (an older build did not; a rebuilt object has its own)."""
+    key = layout.silver_tables(release)
+    if not lake.exists(key):
+        return None
+    recorded = read_json(lake, key)
+    if recorded.get("object_sha256") != object_sha256:
+        return None
+    return {(e["dataset"], e["table_name"]): TableDigest(e["rows"], e["digest"]) for e in recorded["tables"]}
+
+
+class _KeysPerTable:
+    """Whether any key repeats, a table at a time: silver holds a table's rows together, so only
+    the table being read keeps its key hashes (a table of millions of rows, not the release).
+    A table seen again after another began sends the check to the written file, exactly."""
+
+    def __init__(self) -> None:
+        self.open: dict[tuple[str, str], list[pl.Series]] = {}
+        self.done: set[tuple[str, str]] = set()
+        self.repeated = False
+        self.scattered = False
+        self.rows = 0
+
+    def add(self, frame: pl.DataFrame) -> None:
+        self.rows += frame.height
+        present = set()
+        for (dataset, table), part in frame.group_by("dataset", "table_name", maintain_order=True):
+            ref = (str(dataset), str(table))
+            present.add(ref)
+            if ref in self.done:
+                self.scattered = True
+            self.open.setdefault(ref, []).append(part.select(KEY).hash_rows())
+        for ref in [r for r in self.open if r not in present]:
+            self._close(ref)
+
+    def _close(self, ref: tuple[str, str]) -> None:
+        hashes = pl.concat(self.open.pop(ref))
+        self.repeated |= bool(hashes.is_duplicated().any())
+        self.done.add(ref)
+
+    def finish(self) -> bool:
+        """True if every key is known to be distinct; False if the file must be counted."""
+        for ref in list(self.open):
+            self._close(ref)
+        return not (self.repeated or self.scattered)
 
 
 @dataclass(frozen=True)
@@ -110,7 +173,8 @@ def build(lake: Store, release: date, log: Log) -> Built:
     # (2.6 million rows at full NIPA scale).
     per_check: dict[str, list[Outcome]] = {check.__name__: [] for check in silver_checks.PER_ANSWER}
     rows_by_table: dict[str, int] = {}
-    key_hashes: list[pl.Series] = []
+    keys = _KeysPerTable()
+    digests = Digests(DIGEST_COLUMNS)
     markers, height = 0, 0
     shapes: dict[str, table_shapes.TableShape] = {}
     latest = empty_frame()
@@ -139,7 +203,8 @@ def build(lake: Store, release: date, log: Log) -> Built:
                 per_check[check.__name__].append(check(frame))
             for table, n in frame.group_by("table_name").len().iter_rows():
                 rows_by_table[table] = rows_by_table.get(table, 0) + n
-            key_hashes.append(frame.select(KEY).hash_rows())
+            keys.add(frame)
+            digests.add(frame)
             table_shapes.add_batch(shapes, frame)
             markers += int(frame["value_status"].is_not_null().sum())
             height += frame.height
@@ -160,15 +225,15 @@ def build(lake: Store, release: date, log: Log) -> Built:
     ]
     # A key could repeat across two answers of one table. Distinct key hashes prove there is
     # none; only if two collide is the written file grouped by key to count exactly.
-    hashes = pl.concat(key_hashes) if key_hashes else pl.Series(dtype=pl.UInt64)
-    if hashes.is_empty():
+    if not keys.rows:
         unique = nothing_to_check("key_unique", "no observations")
-    elif hashes.is_duplicated().any():
+    elif not keys.finish():
         unique = silver_checks.key_unique_lazy(pl.scan_parquet(io.BytesIO(data)))
     else:
         unique = silver_checks.key_unique_passed()
-    del key_hashes, hashes
     outcomes.insert(1, unique)
+    object_sha256 = sha256(data)
+    write_table_digests(lake, release, object_sha256, digests.result())
     metadata = {
         "dagster/row_count": height,
         "markers": markers,
@@ -176,5 +241,5 @@ def build(lake: Store, release: date, log: Log) -> Built:
         "rows_by_table": dict(sorted(rows_by_table.items())),
         "shape_changes": {"changes": shape_changes},
     }
-    record_derivation(lake, key, sha256(data), source, metadata, outcomes)
+    record_derivation(lake, key, object_sha256, source, metadata, outcomes)
     return Built(metadata, outcomes, latest.sort("period_end", descending=True))

@@ -35,6 +35,7 @@ class Store(Protocol):
     def uri(self, key: str) -> str: ...
     def exists(self, key: str) -> bool: ...
     def get(self, key: str) -> bytes: ...
+    def local_path(self, key: str, folder: Path) -> Path: ...
     def delete(self, key: str) -> None: ...
     def put(self, key: str, data: bytes) -> None: ...
     def put_if_absent(self, key: str, data: bytes) -> bool: ...
@@ -59,6 +60,13 @@ class LocalStore:
 
     def get(self, key: str) -> bytes:
         return self._path(key).read_bytes()
+
+    def local_path(self, key: str, folder: Path) -> Path:
+        """The object as a local file: here, the file itself (``folder`` is not used)."""
+        path = self._path(key)
+        if not path.is_file():
+            raise FileNotFoundError(self.uri(key))
+        return path
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
@@ -165,6 +173,19 @@ class S3Store:
             if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey"):
                 raise FileNotFoundError(self.uri(key)) from None
             raise
+
+    def local_path(self, key: str, folder: Path) -> Path:
+        """The object downloaded into ``folder`` (streamed to disk, never whole in memory)."""
+        from botocore.exceptions import ClientError
+
+        path = folder / key.replace("/", "__")
+        try:
+            s3_client().download_file(self.bucket, self._key(key), str(path))
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey"):
+                raise FileNotFoundError(self.uri(key)) from None
+            raise
+        return path
 
     def delete(self, key: str) -> None:
         s3_client().delete_object(Bucket=self.bucket, Key=self._key(key))

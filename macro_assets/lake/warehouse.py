@@ -3,9 +3,10 @@ what bronze's manifest knows of each table beside them, then the warehouse's che
 
 from __future__ import annotations
 
-import io
+import tempfile
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import polars as pl
 import pyarrow.parquet as pq
@@ -14,13 +15,14 @@ import sqlalchemy as sa
 from macro_assets.checks import Outcome
 from macro_assets.checks import warehouse as warehouse_checks
 from macro_assets.lake import layout
-from macro_assets.lake.codecs import sha256
+from macro_assets.lake import silver as silver_module
+from macro_assets.lake.codecs import file_sha256, sha256
 from macro_assets.lake.log import Log
 from macro_assets.lake.manifest import Entry, Manifest, read_manifest
 from macro_assets.lake.stores import Store
 from macro_assets.transform.indicators import INDICATORS
 from macro_assets.warehouse.audit import Audit, LoadCounts, TableInfo
-from macro_assets.warehouse.load import ReleaseData, ReleaseInput, load_release
+from macro_assets.warehouse.load import ReleaseData, ReleaseInput, Rows, load_release
 from macro_assets.warehouse.targets import TARGETS, TableRef
 
 
@@ -65,37 +67,49 @@ def table_infos(manifest: Manifest, lake: Store) -> dict[TableRef, TableInfo]:
 
 
 def load(lake: Store, engine: sa.Engine, release: date, audit: Audit, log: Log) -> Loaded:
-    silver_bytes = lake.get(layout.silver_observations(release))
-    gold_bytes = lake.get(layout.gold_indicators(release))
     manifest = read_manifest(lake, layout.bronze_manifest(release))
+    with tempfile.TemporaryDirectory(prefix="mdi-load-") as tmp:
+        # Local files for DuckDB: the lake's own in a local lake, downloaded copies from S3.
+        folder = Path(tmp)
+        silver = lake.local_path(layout.silver_observations(release), folder)
+        gold = lake.local_path(layout.gold_indicators(release), folder)
+        silver_sha256 = file_sha256(silver)
+        recorded = silver_module.table_digests(lake, release, silver_sha256)
 
-    # Read only if the load needs them: a release already loaded from these very files is
-    # recognised first, and its checks count silver's two key columns.
-    def read() -> ReleaseData:
-        return ReleaseData(pl.read_parquet(io.BytesIO(silver_bytes)), pl.read_parquet(io.BytesIO(gold_bytes)))
+        def earlier(day: date) -> Rows | None:
+            """An earlier release's silver, if the lake holds it."""
+            key = layout.silver_observations(day)
+            if not lake.exists(key):
+                return None
+            path = lake.local_path(key, folder)
+            return Rows(path, silver_module.table_digests(lake, day, file_sha256(path)))
 
-    counts = load_release(
-        engine,
-        ReleaseInput(
-            release,
-            read,
-            tables=table_infos(manifest, lake),
-            audit=audit,
-            inputs_sha256=sha256((sha256(silver_bytes) + sha256(gold_bytes)).encode()),
-            source=manifest.source,  # type: ignore[arg-type]
-        ),
-    )
-    for target, c in counts.items():
-        log.info(
-            f"bea.{target}: {c.inserted} rows inserted, {c.closed} closed (revised or dropped), "
-            f"{c.extended} extended, {c.unchanged} unchanged; {c.unchanged_tables} of {c.tables} "
-            "tables unchanged"
+        counts = load_release(
+            engine,
+            ReleaseInput(
+                release,
+                lambda: ReleaseData(Rows(silver, recorded), Rows(gold)),
+                tables=table_infos(manifest, lake),
+                audit=audit,
+                inputs_sha256=sha256((silver_sha256 + file_sha256(gold)).encode()),
+                source=manifest.source,  # type: ignore[arg-type]
+                earlier=earlier,
+            ),
         )
-    outcomes = warehouse_checks.warehouse_checks(engine, release, pl.scan_parquet(io.BytesIO(silver_bytes)))
-    release_rows = {
-        "observations": pq.read_metadata(io.BytesIO(silver_bytes)).num_rows,
-        "indicators": pq.read_metadata(io.BytesIO(gold_bytes)).num_rows,
-    }
+        for target, c in counts.items():
+            log.info(
+                f"bea.{target}: {c.inserted} rows inserted, {c.closed} closed (revised or dropped), "
+                f"{c.extended} extended, {c.unchanged} unchanged; {c.unchanged_tables} of {c.tables} "
+                "tables unchanged"
+            )
+        expected = {f"{d}/{t}": found.rows for (d, t), found in recorded.items()} if recorded else None
+        if expected is None:
+            expected = warehouse_checks.silver_rows(pl.scan_parquet(silver))
+        release_rows = {
+            "observations": pq.read_metadata(silver).num_rows,
+            "indicators": pq.read_metadata(gold).num_rows,
+        }
+    outcomes = warehouse_checks.warehouse_checks(engine, release, expected)
     with engine.connect() as conn:
         table_rows = {
             name: conn.execute(sa.text(f"SELECT count(*) FROM {target.table}")).scalar_one()  # noqa: S608

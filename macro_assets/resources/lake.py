@@ -6,6 +6,7 @@ warehouse's PostgreSQL; ``glue`` in AWS; or a SQLAlchemy URL). The stores themse
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import dagster as dg
@@ -61,6 +62,10 @@ class LakeResource(dg.ConfigurableResource):
 
     def get(self, key: str) -> bytes:
         return self._store().get(checked(key))
+
+    def local_path(self, key: str, folder: Path) -> Path:
+        """``key`` as a local file: the file itself in a local lake, else a copy in ``folder``."""
+        return self._store().local_path(checked(key), folder)
 
     def delete(self, key: str) -> None:
         self._store().delete(checked(key))

@@ -20,6 +20,9 @@ class LoadCounts:
     unchanged: int = 0  # rows of the release whose stored value already ran through it
     unchanged_tables: int = 0
     tables: int = 0
+    # Rows staged for the fold: a table's every row, or only what it changed since the
+    # previous release (new or revised rows, and dropped keys).
+    staged: int = 0
 
     def add(self, other: LoadCounts) -> None:
         for name in vars(self):

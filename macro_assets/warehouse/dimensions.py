@@ -8,12 +8,11 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-import polars as pl
 import sqlalchemy as sa
 import yaml
 
 from macro_assets.warehouse import bulk
-from macro_assets.warehouse.fold import tables_of
+from macro_assets.warehouse.rows import ReleaseRows
 
 LAYOUTS = Path(__file__).with_name("layouts.yaml")
 
@@ -41,34 +40,28 @@ _PARENTS_SQL = sa.text(
 _LINE = ["dataset", "table_name", "line_number"]
 _SERIES = [*_LINE, "series_code", "line_description", "unit", "unit_mult"]
 _GEO = ["geo_fips", "geo_name", "geo_level"]
+# Each line as its newest period describes it (ties broken by the values themselves, so a
+# re-run picks the same), each place by its name: computed by DuckDB over the release's rows,
+# so only a few thousand rows go to PostgreSQL.
+_DESCRIBED = (
+    f"SELECT {', '.join(_LINE)}, unnest(d) FROM (SELECT {', '.join(_LINE)}, "  # noqa: S608
+    f"arg_max(struct_pack({', '.join(_SERIES[3:])}), struct_pack(period_end, {', '.join(_SERIES[3:])})) AS d "
+    f"FROM {{rows}} WHERE line_number IS NOT NULL GROUP BY ALL)"
+)
+_PLACES = (
+    "SELECT geo_fips, unnest(p) FROM (SELECT geo_fips, max(struct_pack(geo_name, geo_level)) AS p "  # noqa: S608
+    "FROM {rows} WHERE geo_fips IS NOT NULL GROUP BY ALL)"
+)
 
 
-def refresh_dimensions(conn: sa.Connection, release: date, observations: pl.DataFrame) -> None:
-    """bea.series and bea.geographies from one release's observations. Their distinct rows are
-    computed here, so only a few thousand rows go to PostgreSQL."""
-    # Table by table (zero-copy slices): a window over the whole release would allocate its
-    # size again, the load's peak memory at full scale.
-    series_parts, geo_parts = [], []
-    for part in tables_of(observations)[1].values():
-        if part["line_number"].null_count() == part.height:
-            continue
-        series_parts.append(
-            part.filter(pl.col("line_number").is_not_null())
-            .filter(pl.col("period_end") == pl.col("period_end").max().over(_LINE))
-            .unique(subset=_LINE, keep="first", maintain_order=True)
-            .select(_SERIES)
-        )
-        geo_parts.append(part.select(_GEO).drop_nulls("geo_fips").unique(subset=["geo_fips"], keep="first"))
-    series = pl.concat(series_parts) if series_parts else observations.select(_SERIES).head(0)
-    geographies = (pl.concat(geo_parts) if geo_parts else observations.select(_GEO).head(0)).unique(
-        subset=["geo_fips"], keep="first"
-    )
-    for name, frame, table in (
-        ("staging_series", series, "bea.series"),
-        ("staging_geographies", geographies, "bea.geographies"),
+def refresh_dimensions(conn: sa.Connection, release: date, rows: ReleaseRows) -> None:
+    """bea.series and bea.geographies from one release's observations."""
+    for name, sql, columns, table in (
+        ("staging_series", _DESCRIBED, _SERIES, "bea.series"),
+        ("staging_geographies", _PLACES, _GEO, "bea.geographies"),
     ):
-        bulk.temp_table_like(conn, name, table, frame.columns)
-        bulk.copy_rows(conn, name, frame)
+        bulk.temp_table_like(conn, name, table, columns)
+        bulk.copy_rows(conn, name, rows.batches(sql=sql), columns)
     conn.execute(sa.text(_SERIES_SQL), {"r": release})
     conn.execute(sa.text(_GEOGRAPHIES_SQL), {"r": release})
     parents = [

@@ -11,32 +11,38 @@ A2. that row is cut at R;
 B1. a row starting at N with R's value is extended back to R;
 B2. R's remaining values start new rows at R, ending at N (or open if R is the newest).
 
-A table whose data at R hash the same as at P needs no row changes at all; a release already
-loaded with the same data is refused if its data differ (``VintageConflict``).
+What is staged for a table is R's rows, or, when P's rows are at hand and are the very data
+loaded for P (their digests agree), only what R changed since P: its new or revised rows and
+the keys it dropped. A1 and A2 then look only at those keys, so a revision of a few percent of a
+table costs a few percent of a fold. A table never loaded goes straight in by COPY; a table
+whose data at R digest the same as at P needs no row changes at all; a release already loaded
+with other data is refused (``VintageConflict``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cached_property
+from typing import Literal
 
 import polars as pl
 import sqlalchemy as sa
 
+from macro_assets.transform import digests
 from macro_assets.warehouse import bulk
 from macro_assets.warehouse.audit import Audit, LoadCounts, TableInfo, write_audit
+from macro_assets.warehouse.rows import ReleaseRows
 from macro_assets.warehouse.schema import VintageConflict
 from macro_assets.warehouse.targets import LEGACY_SHA, TABLE_COLUMNS, TableRef, Target
 
-_HASHERS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="data-sha256")
-
 
 def data_sha256(frame: pl.DataFrame, key: list[str]) -> str:
-    """A table's data at one release, independent of row order and of BEA's envelope."""
+    """The digest recorded before ``macro_assets.transform.digests`` (sha256 of the table sorted
+    by key, as CSV): still computed to compare with releases loaded then."""
     buf = io.BytesIO()
     frame.sort(key).write_csv(buf, include_header=True, null_value=r"\N")
     return hashlib.sha256(buf.getvalue()).hexdigest()
@@ -56,11 +62,13 @@ def tables_of(frame: pl.DataFrame) -> tuple[pl.DataFrame, dict[TableRef, pl.Data
     return frame, {(d, t): frame.slice(start, n) for d, t, start, n, _ in runs.iter_rows()}
 
 
-def statements(target: Target) -> dict[str, str]:
+def statements(target: Target, touched: str | None = None) -> dict[str, str]:
     """The fold's statements (tails, cut, extend, start), run in that order (tails and extend only
     when a later release is loaded). PostgreSQL runs them here; DuckDB runs the very same for the
     lake's Iceberg table (``macro_assets.lake.iceberg``). Identifiers come from the constant
-    Targets, values are bound (``:r`` the release, ``:n`` the next loaded one)."""
+    Targets, values are bound (``:r`` the release, ``:n`` the next loaded one). ``touched``: a
+    table of the keys staged or dropped, when only R's changes since P are staged; tails and cut
+    then look at those keys only (the others hold P's values, which R kept)."""
     t, s = target.table, target.staging
     key = " AND ".join(f"x.{c} = y.{c}" for c in target.key)
     same = " AND ".join(f"x.{c} IS NOT DISTINCT FROM y.{c}" for c in target.attrs)
@@ -68,15 +76,19 @@ def statements(target: Target) -> dict[str, str]:
     cols = ", ".join(target.columns)
     covers_r = "x.published_in < :r AND (x.replaced_in IS NULL OR x.replaced_in > :r)"
     kept = f"EXISTS (SELECT 1 FROM {s} y WHERE {of_table.format(a='y')} AND {key} AND {same})"
+    among = ""
+    if touched is not None:
+        among = f" AND EXISTS (SELECT 1 FROM {touched} y WHERE {key})"
     return {
         "tails": (
             f"INSERT INTO {t} ({cols}, published_in, replaced_in) "
             f"SELECT {', '.join('x.' + c for c in target.columns)}, :n, x.replaced_in FROM {t} x "
             f"WHERE {of_table.format(a='x')} AND {covers_r} "
-            f"AND (x.replaced_in IS NULL OR x.replaced_in > :n) AND NOT {kept}"
+            f"AND (x.replaced_in IS NULL OR x.replaced_in > :n){among} AND NOT {kept}"
         ),
         "cut": (
-            f"UPDATE {t} x SET replaced_in = :r WHERE {of_table.format(a='x')} AND {covers_r} AND NOT {kept}"
+            f"UPDATE {t} x SET replaced_in = :r WHERE {of_table.format(a='x')} AND {covers_r}{among} "
+            f"AND NOT {kept}"
         ),
         "extend": (
             f"UPDATE {t} x SET published_in = :r FROM {s} y WHERE {of_table.format(a='x')} "
@@ -92,71 +104,150 @@ def statements(target: Target) -> dict[str, str]:
 
 
 _LOADED = sa.text(
-    "SELECT release_date, data_sha256 FROM bea.release_tables WHERE dataset = :d AND table_name = :t"
+    "SELECT dataset, table_name, release_date, data_sha256 FROM bea.release_tables "
+    "WHERE dataset = ANY(:datasets) AND table_name = ANY(:tables)"
 )
 _RECORD = sa.text(
     "INSERT INTO bea.release_tables (release_date, dataset, table_name, bea_release, last_revised, "
     "row_count, data_sha256, run_id) VALUES (:r, :d, :t, :br, :lr, :rows, :sha, :run)"
 )
+DROPPED = "staging_dropped"
+TOUCHED = "staging_touched"
+
+# What a load does with one table: COPY it in (never loaded), nothing (already loaded, or the
+# same data as P), fold R's changes since P, or fold all of R's rows.
+Action = Literal["fresh", "already_loaded", "same_as_previous", "changes", "fold"]
+
+
+@dataclass
+class TablePlan:
+    table: TableRef
+    rows: int
+    digest: str
+    action: Action
+    nxt: date | None = None
+    # P's rows, when only R's changes since P are staged.
+    earlier: ReleaseRows | None = None
+    staged: int = 0
+
+
+class _Recorded:
+    """Compares a table's digest at R with recorded ones, of whatever kind: the current kind
+    directly, older kinds (``LEGACY_SHA``, bare sha256 of the sorted CSV) by computing them from
+    the table's rows, once, only if asked."""
+
+    def __init__(self, target: Target, rows: ReleaseRows, table: TableRef, digest: str) -> None:
+        self.target, self.rows, self.table, self.digest = target, rows, table, digest
+
+    @cached_property
+    def _frame(self) -> pl.DataFrame:
+        return self.rows.frame(self.table)
+
+    @cached_property
+    def _bare(self) -> str:
+        return data_sha256(self._frame.select(self.target.columns), list(self.target.key))
+
+    @cached_property
+    def _v1(self) -> str | None:
+        if self.target.legacy_hash is None:
+            return None
+        columns, key = self.target.legacy_hash
+        return LEGACY_SHA + data_sha256(self._frame.select(columns), list(key))
+
+    def same(self, recorded: str) -> bool:
+        if recorded.startswith(digests.KIND):
+            return recorded == self.digest
+        if recorded.startswith(LEGACY_SHA):
+            return recorded == self._v1
+        return recorded == self._bare
+
+
+def plan_tables(
+    conn: sa.Connection,
+    target: Target,
+    rows: ReleaseRows,
+    release: date,
+    earlier: Callable[[date], ReleaseRows | None],
+) -> list[TablePlan]:
+    """What the load does with each table of ``rows``, from the releases loaded of each."""
+    tables = rows.tables()
+    loaded: dict[TableRef, dict[date, str]] = {}
+    found = conn.execute(
+        _LOADED,
+        {"datasets": sorted({d for d, _ in tables}), "tables": sorted({t for _, t in tables})},
+    )
+    for dataset, table_name, day, sha in found:
+        if (dataset, table_name) in tables:
+            loaded.setdefault((dataset, table_name), {})[day] = sha
+    plans = []
+    for table, summary in tables.items():
+        held = loaded.get(table, {})
+        recorded = _Recorded(target, rows, table, summary.digest)
+        plan = TablePlan(table, summary.rows, summary.digest, "fold")
+        prev, plan.nxt = neighbours(held, release)
+        if release in held:
+            if not recorded.same(held[release]):
+                raise VintageConflict(
+                    f"release {release} of {table[0]}/{table[1]} was loaded from different data; "
+                    "drop schema bea and replay the releases from bronze"
+                )
+            plan.action = "already_loaded"
+        elif not held:
+            plan.action = "fresh"
+        elif prev is not None and recorded.same(held[prev]):
+            plan.action = "same_as_previous"  # R repeats P: every value already runs through R
+        elif prev is not None and held[prev].startswith(digests.KIND):
+            # P's rows stand for what is stored as of P only if they are the data loaded then.
+            before = earlier(prev)
+            if before is not None and before.tables().get(table, _NONE).digest == held[prev]:
+                plan.action, plan.earlier = "changes", before
+        if plan.action == "fold":
+            plan.staged = plan.rows
+        plans.append(plan)
+    return plans
+
+
+_NONE = digests.TableDigest(0, "")
+
+
+def neighbours(loaded: Collection[date], release: date) -> tuple[date | None, date | None]:
+    """The loaded releases just before and just after ``release`` (the fold's P and N)."""
+    earlier = [d for d in loaded if d < release]
+    later = [d for d in loaded if d > release]
+    return (max(earlier) if earlier else None), (min(later) if later else None)
 
 
 def fold_table(
-    conn: sa.Connection,
-    target: Target,
-    release: date,
-    table: TableRef,
-    sha: str,
-    rows: int,
-    info: TableInfo,
-    audit: Audit,
-    copied: bool = False,
-    legacy_sha: Callable[[], str] | None = None,
+    conn: sa.Connection, target: Target, release: date, plan: TablePlan, info: TableInfo, audit: Audit
 ) -> LoadCounts:
-    """Fold one table's rows at R (in ``target.staging``) into its intervals; ``copied``: the
-    table had no release loaded and its rows were copied straight into the target as open rows
-    from R (what the fold gives). ``legacy_sha``: the data's hash as the target's columns were
-    before a migration, for releases whose recorded hash is of that kind."""
-    dataset, table_name = table
-    loaded = dict(conn.execute(_LOADED, {"d": dataset, "t": table_name}).all())
-    counts = LoadCounts(tables=1)
-
-    def same(recorded: str) -> bool:
-        if recorded.startswith(LEGACY_SHA) and legacy_sha is not None:
-            return recorded == LEGACY_SHA + legacy_sha()
-        return recorded == sha
-
-    if release in loaded:
-        if not same(loaded[release]):
-            raise VintageConflict(
-                f"release {release} of {dataset}/{table_name} was loaded from different data; "
-                "drop schema bea and replay the releases from bronze"
-            )
+    """One table's rows at R (staged in ``target.staging``, or copied in when fresh) folded into
+    its intervals, recorded in bea.release_tables and audited."""
+    dataset, table_name = plan.table
+    counts = LoadCounts(tables=1, staged=plan.staged)
+    if plan.action == "already_loaded":
         counts.unchanged_tables = 1
-        counts.unchanged = rows
-        write_audit(conn, target.table, release, table, "already_loaded", rows, counts, info, audit)
+        counts.unchanged = plan.rows
+        write_audit(conn, target.table, release, plan.table, "already_loaded", plan.rows, counts, info, audit)
         return counts
-    earlier = [d for d in loaded if d < release]
-    later = [d for d in loaded if d > release]
-    prev, nxt = (max(earlier) if earlier else None), (min(later) if later else None)
-    if copied:
-        counts.inserted = rows
+    if plan.action == "fresh":
+        counts.inserted = plan.rows
         outcome = "folded"
-    elif prev is not None and same(loaded[prev]):
-        counts.unchanged_tables = 1  # R repeats P: every value already runs through R
-        counts.unchanged = rows
+    elif plan.action == "same_as_previous":
+        counts.unchanged_tables = 1
+        counts.unchanged = plan.rows
         outcome = "same_as_previous"
     else:
         outcome = "folded"
-        params = {"dataset": dataset, "table_name": table_name, "r": release, "n": nxt}
-        sql = statements(target)
-        if nxt is not None:
+        params = {"dataset": dataset, "table_name": table_name, "r": release, "n": plan.nxt}
+        sql = statements(target, TOUCHED if plan.action == "changes" else None)
+        if plan.nxt is not None:
             counts.inserted += conn.execute(sa.text(sql["tails"]), params).rowcount
         counts.closed += conn.execute(sa.text(sql["cut"]), params).rowcount
-        if nxt is not None:
+        if plan.nxt is not None:
             counts.extended += conn.execute(sa.text(sql["extend"]), params).rowcount
         started = conn.execute(sa.text(sql["start"]), params).rowcount
         counts.inserted += started
-        counts.unchanged = rows - started - counts.extended
+        counts.unchanged = plan.rows - started - counts.extended
     conn.execute(
         _RECORD,
         {
@@ -165,76 +256,59 @@ def fold_table(
             "t": table_name,
             "br": info.bea_release,
             "lr": info.last_revised,
-            "rows": rows,
-            "sha": sha,
+            "rows": plan.rows,
+            "sha": plan.digest,
             "run": audit.run_id,
         },
     )
-    write_audit(conn, target.table, release, table, outcome, rows, counts, info, audit)
+    write_audit(conn, target.table, release, plan.table, outcome, plan.rows, counts, info, audit)
     return counts
 
 
 def fold_release(
     conn: sa.Connection,
     target: Target,
-    frame: pl.DataFrame,
+    rows: ReleaseRows,
     release: date,
     infos: dict[TableRef, TableInfo],
     audit: Audit,
+    earlier: Callable[[date], ReleaseRows | None] = lambda _: None,
 ) -> LoadCounts:
-    """Every table of ``frame`` (one release's rows of ``target``) folded into ``target``."""
-    frame = frame.with_columns(
-        *(pl.lit(v).alias(k) for k, v in target.defaults.items()),
-        *(pl.col(src).alias(k) for k, src in target.copies.items()),
-    )
-    frame, parts = tables_of(frame)
-    seen = {
-        tuple(r) for r in conn.execute(sa.text("SELECT DISTINCT dataset, table_name FROM bea.release_tables"))
-    }
-    # A table never loaded before has no intervals to fold into: its rows go straight into the
-    # target by COPY (open rows from R), as fast as PostgreSQL takes rows in.
-    fresh = [table for table in parts if table not in seen]
-    known = [table for table in parts if table in seen]
-    # Each table's data hash (sorting and writing it) on the other core while COPY runs.
-    hashing = _HASHERS.submit(
-        lambda: {t: data_sha256(part.select(target.columns), list(target.key)) for t, part in parts.items()}
-    )
+    """Every table of ``rows`` (one release's rows of ``target``) folded into ``target``, the rows
+    streamed in batches: tables never loaded COPYed straight in (open rows from R, what the fold
+    gives), the others staged (whole, or only their changes since P) and folded."""
+    plans = plan_tables(conn, target, rows, release, earlier)
+    fresh = [p.table for p in plans if p.action == "fresh"]
     if fresh:
-        rows = frame if not known else pl.concat([parts[t] for t in fresh])
+        tables = None if len(fresh) == len(plans) else fresh
         bulk.copy_rows(
             conn,
             target.table,
-            rows.select(target.columns).with_columns(pl.lit(release).alias("published_in")),
+            (b.with_columns(published_in=pl.lit(release)) for b in rows.batches(tables)),
+            [*target.columns, "published_in"],
         )
-    if known:
+    whole = [p.table for p in plans if p.action == "fold"]
+    changes = [p for p in plans if p.action == "changes"]
+    if whole or changes:
         bulk.temp_table_like(conn, target.staging, target.table, target.columns)
-        bulk.copy_rows(conn, target.staging, pl.concat([parts[t] for t in known]).select(target.columns))
+    if whole:
+        bulk.copy_rows(conn, target.staging, rows.batches(whole), target.columns)
+    if changes:
+        bulk.temp_table_like(conn, DROPPED, target.table, list(target.key))
+        for plan in changes:
+            assert plan.earlier is not None
+            with rows.changes_since(plan.earlier, plan.table) as found:
+                plan.staged = bulk.copy_rows(conn, target.staging, found.changed, target.columns)
+                plan.staged += bulk.copy_rows(conn, DROPPED, found.dropped, list(target.key))
+        key = ", ".join(target.key)
+        conn.exec_driver_sql(
+            f"CREATE TEMP TABLE {TOUCHED} ON COMMIT DROP AS "  # noqa: S608
+            f"SELECT {key} FROM {target.staging} UNION ALL SELECT {key} FROM {DROPPED}"
+        )
+        conn.exec_driver_sql(f"ANALYZE {TOUCHED}")
+    if whole or changes:
         conn.exec_driver_sql(f"ANALYZE {target.staging}")
     counts = LoadCounts()
-    hashes = hashing.result()
-    for table, part in parts.items():
-        ref = (str(table[0]), str(table[1]))
-        counts.add(
-            fold_table(
-                conn,
-                target,
-                release,
-                ref,
-                hashes[table],
-                part.height,
-                infos.get(ref, TableInfo()),
-                audit,
-                copied=table in fresh,
-                legacy_sha=_legacy_hasher(target, part),
-            )
-        )
+    for plan in plans:
+        counts.add(fold_table(conn, target, release, plan, infos.get(plan.table, TableInfo()), audit))
     return counts
-
-
-def _legacy_hasher(target: Target, part: pl.DataFrame) -> Callable[[], str] | None:
-    """The part's hash over the target's columns before its migration, computed only if asked
-    (a table that holds releases loaded before the migration), and at most once."""
-    if target.legacy_hash is None:
-        return None
-    columns, key = target.legacy_hash
-    return cache(lambda: data_sha256(part.select(columns), list(key)))

@@ -1,9 +1,11 @@
-"""A release into the warehouse: atomically, idempotently, in any order of releases.
+"""A release into the warehouse: atomically, idempotently, in any order of releases, in
+bounded memory.
 
 One transaction per release under an advisory lock: the schema brought to head, the source
 checked, a release already loaded from the same inputs recognised at once, then observations
 and indicators folded table by table (``fold``), the dimensions refreshed (``dimensions``) and
-every table audited (``audit``).
+every table audited (``audit``). The rows are read through DuckDB (``rows``) and streamed to
+PostgreSQL in batches: no step holds the release.
 """
 
 from __future__ import annotations
@@ -11,19 +13,24 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
+from pathlib import Path
 from typing import Literal
 
 import polars as pl
 import sqlalchemy as sa
 
+from macro_assets.scratch import scratch_duckdb
+from macro_assets.transform.digests import TableDigest
 from macro_assets.warehouse import schema
 from macro_assets.warehouse.audit import Audit, LoadCounts, TableInfo, write_audit
 from macro_assets.warehouse.dimensions import refresh_dimensions
 from macro_assets.warehouse.fold import fold_release
+from macro_assets.warehouse.rows import ReleaseRows
 from macro_assets.warehouse.schema import VintageConflict
-from macro_assets.warehouse.targets import TARGETS, TableRef, target_of
+from macro_assets.warehouse.targets import OBSERVATIONS, TARGETS, TableRef, target_of
 
-__all__ = ["Audit", "LoadCounts", "MixedSourcesError", "ReleaseData", "ReleaseInput", "TableInfo"]
+__all__ = ["Audit", "LoadCounts", "MixedSourcesError", "ReleaseData", "ReleaseInput", "Rows", "TableInfo"]
 __all__ += ["VintageConflict", "load_release"]
 
 _LOAD_LOCK = 7_320_002
@@ -36,11 +43,20 @@ class MixedSourcesError(RuntimeError):
 
 
 @dataclass(frozen=True)
+class Rows:
+    """Where rows are read from: a Parquet file (silver's, gold's) or a frame, with each table's
+    digest when the file's writer recorded them (else they are computed)."""
+
+    source: Path | pl.DataFrame
+    digests: dict[TableRef, TableDigest] | None = None
+
+
+@dataclass(frozen=True)
 class ReleaseData:
     """One release's rows: silver's observations and gold's indicators."""
 
-    observations: pl.DataFrame
-    indicators: pl.DataFrame
+    observations: Rows
+    indicators: Rows
 
 
 @dataclass(frozen=True)
@@ -48,9 +64,12 @@ class ReleaseInput:
     """Everything a load of one release needs.
 
     ``read`` gives the rows, called only if the release is not already loaded from the same
-    inputs (``inputs_sha256``, e.g. of the silver and gold files). ``tables`` says what is known
-    of each table's answers (an indicator's table is ("gold", name)). ``source`` says what the
-    data are: a warehouse holding the other kind is refused before anything is written."""
+    inputs (``inputs_sha256``, e.g. of the silver and gold files). ``earlier`` gives the
+    observations of an earlier release if they are at hand (the lake's silver): a table whose
+    rows there are the very data loaded for that release then stages only what changed since.
+    ``tables`` says what is known of each table's answers (an indicator's table is ("gold",
+    name)). ``source`` says what the data are: a warehouse holding the other kind is refused
+    before anything is written."""
 
     release: date
     read: Callable[[], ReleaseData]
@@ -58,14 +77,21 @@ class ReleaseInput:
     audit: Audit = field(default_factory=Audit)
     inputs_sha256: str | None = None
     source: Source | None = None
+    earlier: Callable[[date], Rows | None] = lambda _: None
 
     @classmethod
     def of(
-        cls, release: date, observations: pl.DataFrame, indicators: pl.DataFrame, **options: object
+        cls,
+        release: date,
+        observations: pl.DataFrame,
+        indicators: pl.DataFrame,
+        earlier: Mapping[date, pl.DataFrame] | None = None,
+        **options: object,
     ) -> ReleaseInput:
-        """Rows already in memory."""
-        data = ReleaseData(observations, indicators)
-        return cls(release, lambda: data, **options)  # type: ignore[arg-type]
+        """Rows already in memory (``earlier``: other releases' observations, by date)."""
+        data = ReleaseData(Rows(observations), Rows(indicators))
+        held = {day: Rows(frame) for day, frame in (earlier or {}).items()}
+        return cls(release, lambda: data, earlier=held.get, **options)  # type: ignore[arg-type]
 
 
 def load_release(engine: sa.Engine, load: ReleaseInput) -> dict[str, LoadCounts]:
@@ -83,19 +109,39 @@ def load_release(engine: sa.Engine, load: ReleaseInput) -> dict[str, LoadCounts]
         if load.inputs_sha256 and _loaded_from(conn, release, load.inputs_sha256):
             return _already_loaded(conn, release, load.audit)
         data = load.read()
-        frames = {"observations": data.observations, "indicators": data.indicators}
-        for name, frame in frames.items():
-            if frame.height and frame["release_date"].unique().to_list() != [release]:
-                raise ValueError(f"{name} for release {release} hold rows of another release date")
-        counts = {
-            name: fold_release(conn, TARGETS[name], frame, release, dict(load.tables), load.audit)
-            for name, frame in frames.items()
-        }
-        refresh_dimensions(conn, release, data.observations)
+        with scratch_duckdb("mdi-load-") as (con, _):
+            rows = {
+                "observations": ReleaseRows(
+                    con, OBSERVATIONS, data.observations.source, data.observations.digests
+                ),
+                "indicators": ReleaseRows(con, TARGETS["indicators"], data.indicators.source),
+            }
+            for name, held in rows.items():
+                if held.release_dates() not in ([], [release]):
+                    raise ValueError(f"{name} for release {release} hold rows of another release date")
+
+            @cache
+            def earlier(day: date) -> ReleaseRows | None:
+                found = load.earlier(day)
+                return None if found is None else ReleaseRows(con, OBSERVATIONS, found.source, found.digests)
+
+            counts = {
+                name: fold_release(
+                    conn,
+                    TARGETS[name],
+                    held,
+                    release,
+                    dict(load.tables),
+                    load.audit,
+                    earlier if name == "observations" else lambda _: None,
+                )
+                for name, held in rows.items()
+            }
+            refresh_dimensions(conn, release, rows["observations"])
         # The planner's statistics follow the rows (the as-of reads pick their index by them):
         # autovacuum would get there, minutes after a load of millions of rows.
-        for name, frame in frames.items():
-            if frame.height:
+        for name, count in counts.items():
+            if count.tables:
                 conn.exec_driver_sql(f"ANALYZE {TARGETS[name].table}")
         if load.source is not None:
             conn.execute(

@@ -7,7 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from macro_assets.checks import checked_nothing
-from macro_assets.checks.warehouse import warehouse_checks
+from macro_assets.checks.warehouse import silver_rows, warehouse_checks
 from macro_assets.warehouse.load import ReleaseInput, load_release
 from macro_assets_tests.warehouse.test_load import indicators, observations
 
@@ -15,7 +15,7 @@ R1, R2 = date(2026, 8, 27), date(2026, 9, 24)
 
 
 def outcomes(engine: sa.Engine, release: date, silver) -> dict[str, bool]:  # noqa: ANN001
-    return {o.name: o.passed for o in warehouse_checks(engine, release, silver)}
+    return {o.name: o.passed for o in warehouse_checks(engine, release, silver_rows(silver))}
 
 
 def test_pass_after_loads_and_fail_when_rows_go_missing(database_url: str) -> None:
@@ -62,10 +62,10 @@ def test_an_empty_silver_or_warehouse_is_nothing_to_check(database_url: str) -> 
     engine = sa.create_engine(database_url)
     first = observations({"2023": 1.0}, R1)
     load_release(engine, ReleaseInput.of(R1, first, indicators(1.0, R1)))
-    nothing = warehouse_checks(engine, R1, first.clear())
+    nothing = warehouse_checks(engine, R1, silver_rows(first.clear()))
     assert [(o.passed, checked_nothing(o)) for o in nothing] == [(False, True), (False, True)]
     # R2 was never loaded: no rows as of it, so there are no keys to look at twice.
-    unloaded = {o.name: o for o in warehouse_checks(engine, R2, observations({"2023": 1.0}, R2))}
+    unloaded = {o.name: o for o in warehouse_checks(engine, R2, silver_rows(observations({"2023": 1.0}, R2)))}
     assert not unloaded["rows_match_silver"].passed and not checked_nothing(unloaded["rows_match_silver"])
     assert checked_nothing(unloaded["no_duplicate_keys"])
     engine.dispose()

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import polars as pl
 
 from macro_assets.assets.bronze import bronze
 from macro_assets.assets.raw import bea_raw
@@ -45,12 +46,19 @@ FOREVER = 3600.0
 
 
 def stall_copy(marker: Path) -> None:
-    """COPY's data stream stops after its first chunk: the server is mid-COPY, waiting."""
+    """The first COPY of observations with rows to send stops after its first chunk: the server
+    is mid-COPY, waiting."""
     original = bulk.copy_rows
 
-    def stalling_copy(conn: Any, staging: str, frame: Any) -> None:
-        if staging != "staging_observations":
-            return original(conn, staging, frame)
+    def stalling_copy(conn: Any, staging: str, frames: Any, columns: list[str] | None = None) -> int:
+        # The observations' rows, whether a table new to the warehouse goes straight in or a
+        # changed one is staged for its fold.
+        if staging not in ("staging_observations", "bea.observations"):
+            return original(conn, staging, frames, columns)
+        parts = [frames] if isinstance(frames, pl.DataFrame) else list(frames)
+        if not any(part.height for part in parts):  # stall in a COPY that has rows to send
+            return original(conn, staging, parts, columns)
+        frame = pl.concat(parts).select(columns or parts[0].columns)
         data = io.BytesIO()
         frame.write_csv(data, include_header=False, null_value=r"\N")
         data.seek(0)
@@ -70,6 +78,7 @@ def stall_copy(marker: Path) -> None:
         cursor = conn.connection.dbapi_connection.cursor()
         columns = ", ".join(frame.columns)
         cursor.copy_expert(f"COPY {staging} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", Stream())
+        return frame.height
 
     bulk.copy_rows = stalling_copy
 

@@ -193,7 +193,7 @@ def test_kill_9_in_the_middle_of_copy_then_rerun(
         tmp_path,
     )
     wait_for(marker.exists, "the load to be in the middle of COPY")
-    assert backends(url, "COPY staging_observations%") == 1  # the server is mid-COPY
+    assert backends(url, "COPY % FROM STDIN%") == 1  # the server is mid-COPY
     os.kill(proc.pid, signal.SIGKILL)
     assert proc.wait(timeout=30) == -signal.SIGKILL
     # PostgreSQL notices the dead client, aborts its transaction and drops the backend.
@@ -355,12 +355,12 @@ def test_postgresql_stopped_mid_load_is_retried_until_it_is_back(
     original = bulk.copy_rows
     stops: list[float] = []
 
-    def copy_after_an_outage(conn: Any, staging: str, frame: Any) -> None:
+    def copy_after_an_outage(conn: Any, table: str, frames: Any, columns: list[str] | None = None) -> int:
         if not stops:
             pg.stop()  # under the open transaction: the load's connection dies with it
             stops.append(time.monotonic())
             threading.Timer(2.0, pg.start).start()
-        original(conn, staging, frame)
+        return original(conn, table, frames, columns)
 
     monkeypatch.setattr(bulk, "copy_rows", copy_after_an_outage)
     with dg.instance_for_test() as instance:

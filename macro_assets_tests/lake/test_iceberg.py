@@ -144,7 +144,7 @@ def test_a_tight_memory_limit_gives_the_same_rows(
     reference = rows(catalog)
     # The same catalog database, another namespace: a table of its own.
     other = iceberg.LakeTable(catalog.catalog, "bea_tight")
-    monkeypatch.setattr(iceberg, "FOLD_MEMORY", "20MB")
+    monkeypatch.setenv("MDI_DUCKDB_MEMORY", "20MB")
     for i, release in enumerate(RELEASES[::-1]):
         append(other, release, silver(release, revise=float(len(RELEASES) - 1 - i)), tmp_path)
     assert rows(other).equals(reference)
@@ -194,7 +194,7 @@ def test_duckdb_refuses_a_bad_query_in_one_line(catalog: iceberg.LakeTable, tmp_
 def test_a_bad_fold_memory_setting_is_one_line(
     catalog: iceberg.LakeTable, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(iceberg, "FOLD_MEMORY", "1GB'; DROP TABLE x; --")
-    with pytest.raises(ValueError, match=r"^MDI_LAKE_FOLD_MEMORY .*: expected a size such as 1GB or 512MiB$"):
+    monkeypatch.setenv("MDI_DUCKDB_MEMORY", "1GB'; DROP TABLE x; --")
+    with pytest.raises(ValueError, match=r"^MDI_DUCKDB_MEMORY .*: expected a size such as 1GB or 512MiB$"):
         append(catalog, RELEASES[0], silver(RELEASES[0]), tmp_path)
     assert catalog.load().current_snapshot() is None  # nothing committed

@@ -18,6 +18,7 @@ from macro_assets.bea.errors import BeaSchemaError
 from macro_assets.lake import layout
 from macro_assets.lake import silver as silver_module
 from macro_assets.resources.lake import LakeResource
+from macro_assets.transform.digests import digests_of
 from macro_assets_tests.transform.test_observations import answer, row
 
 RELEASE = date(2026, 10, 29)
@@ -95,3 +96,22 @@ def test_a_bronze_object_that_does_not_match_its_manifest_stops_silver(tmp_path:
     with pytest.raises(BeaSchemaError, match="does not match its manifest sha256"):
         silver_module.build(lake, RELEASE, CONTEXT.log)
     assert not lake.exists(layout.silver_observations(RELEASE))
+
+
+def test_a_key_repeated_in_two_answers_of_one_table_in_a_row_fails_key_unique(tmp_path: Path) -> None:
+    first = table("T10101", 2, range(2020, 2024))
+    again = answer(row("1", "2020", "9", TableName="T10101"))
+    _, passed, _ = build(bronze(tmp_path, [("T10101", first), ("T10101", again), ("T10102", first)]))
+    assert passed["key_unique"] is False
+
+
+def test_silver_records_each_tables_rows_and_digest_for_its_own_object(tmp_path: Path) -> None:
+    answers = [(f"T1010{i}", table(f"T1010{i}", 3, range(2019, 2024))) for i in range(1, 4)]
+    lake = bronze(tmp_path, answers)
+    _, _, frame = build(lake)
+    object_sha256 = hashlib.sha256(lake.get(layout.silver_observations(RELEASE))).hexdigest()
+    recorded = silver_module.table_digests(lake, RELEASE, object_sha256)
+    assert recorded == digests_of(frame, silver_module.DIGEST_COLUMNS)
+    assert {t: d.rows for (_, t), d in recorded.items()} == {t: 15 for t, _ in answers}
+    # A record for another object (silver rebuilt since, say) is not taken for this one.
+    assert silver_module.table_digests(lake, RELEASE, "0" * 64) is None
