@@ -5,9 +5,11 @@ their series in bea.observations itself (line_description, dimensions)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import polars as pl
 import sqlalchemy as sa
 import yaml
 
@@ -54,14 +56,34 @@ _PLACES = (
 )
 
 
-def refresh_dimensions(conn: sa.Connection, release: date, rows: ReleaseRows) -> None:
-    """bea.series and bea.geographies from one release's observations."""
-    for name, sql, columns, table in (
-        ("staging_series", _DESCRIBED, _SERIES, "bea.series"),
-        ("staging_geographies", _PLACES, _GEO, "bea.geographies"),
+@dataclass(frozen=True)
+class Described:
+    """What one release says of its lines and places (a few thousand rows)."""
+
+    series: pl.DataFrame
+    places: pl.DataFrame
+
+
+def describe(rows: ReleaseRows) -> Described:
+    """The release's lines and places, worked out by DuckDB over its observations (two passes;
+    safe on another thread while the load folds)."""
+    return Described(_collected(rows, _DESCRIBED, _SERIES), _collected(rows, _PLACES, _GEO))
+
+
+def _collected(rows: ReleaseRows, sql: str, columns: list[str]) -> pl.DataFrame:
+    parts = list(rows.batches(sql=sql))
+    return pl.concat(parts) if parts else pl.DataFrame(schema=dict.fromkeys(columns))
+
+
+def refresh_dimensions(conn: sa.Connection, release: date, described: Described) -> None:
+    """bea.series and bea.geographies from one release's lines and places."""
+    for name, frame, columns, table in (
+        ("staging_series", described.series, _SERIES, "bea.series"),
+        ("staging_geographies", described.places, _GEO, "bea.geographies"),
     ):
         bulk.temp_table_like(conn, name, table, columns)
-        bulk.copy_rows(conn, name, rows.batches(sql=sql), columns)
+        if frame.height:
+            bulk.copy_rows(conn, name, frame, columns)
     conn.execute(sa.text(_SERIES_SQL), {"r": release})
     conn.execute(sa.text(_GEOGRAPHIES_SQL), {"r": release})
     parents = [

@@ -12,11 +12,12 @@ B1. a row starting at N with R's value is extended back to R;
 B2. R's remaining values start new rows at R, ending at N (or open if R is the newest).
 
 What is staged for a table is R's rows, or, when P's rows are at hand and are the very data
-loaded for P (their digests agree), only what R changed since P: its new or revised rows and
-the keys it dropped. A1 and A2 then look only at those keys, so a revision of a few percent of a
-table costs a few percent of a fold. A table never loaded goes straight in by COPY; a table
-whose data at R digest the same as at P needs no row changes at all; a release already loaded
-with other data is refused (``VintageConflict``).
+loaded for P (their digests agree), only what R changed since P: its new or revised rows, and
+the keys whose value at P it revises or drops. A1 and A2 then look only at those keys, so a
+revision of a few percent of a table costs a few percent of a fold; when R is also the table's
+newest release the changed rows go straight in by COPY. A table never loaded goes straight in
+by COPY too; a table whose data at R digest the same as at P needs no row changes at all; a
+release already loaded with other data is refused (``VintageConflict``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Callable, Collection
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -35,7 +37,7 @@ import sqlalchemy as sa
 from macro_assets.transform import digests
 from macro_assets.warehouse import bulk
 from macro_assets.warehouse.audit import Audit, LoadCounts, TableInfo, write_audit
-from macro_assets.warehouse.rows import ReleaseRows
+from macro_assets.warehouse.rows import Changes, ReleaseRows
 from macro_assets.warehouse.schema import VintageConflict
 from macro_assets.warehouse.targets import LEGACY_SHA, TABLE_COLUMNS, TableRef, Target
 
@@ -67,8 +69,9 @@ def statements(target: Target, touched: str | None = None) -> dict[str, str]:
     when a later release is loaded). PostgreSQL runs them here; DuckDB runs the very same for the
     lake's Iceberg table (``macro_assets.lake.iceberg``). Identifiers come from the constant
     Targets, values are bound (``:r`` the release, ``:n`` the next loaded one). ``touched``: a
-    table of the keys staged or dropped, when only R's changes since P are staged; tails and cut
-    then look at those keys only (the others hold P's values, which R kept)."""
+    table of the keys whose value at P R revises or drops, when only R's changes since P are
+    staged; tails and cut then look at those keys only (the others hold P's values, which R
+    kept), and when R is the newest release ``cut_newest`` and ``start_newest`` do the same."""
     t, s = target.table, target.staging
     key = " AND ".join(f"x.{c} = y.{c}" for c in target.key)
     same = " AND ".join(f"x.{c} IS NOT DISTINCT FROM y.{c}" for c in target.attrs)
@@ -79,7 +82,7 @@ def statements(target: Target, touched: str | None = None) -> dict[str, str]:
     among = ""
     if touched is not None:
         among = f" AND EXISTS (SELECT 1 FROM {touched} y WHERE {key})"
-    return {
+    sql = {
         "tails": (
             f"INSERT INTO {t} ({cols}, published_in, replaced_in) "
             f"SELECT {', '.join('x.' + c for c in target.columns)}, :n, x.replaced_in FROM {t} x "
@@ -101,6 +104,17 @@ def statements(target: Target, touched: str | None = None) -> dict[str, str]:
             "AND x.published_in <= :r AND (x.replaced_in IS NULL OR x.replaced_in > :r))"
         ),
     }
+    if touched is not None:
+        # R is the table's newest release and only its changes since P were staged: there are no
+        # tails or extensions (no N), every changed row starts a row (copied straight in), and
+        # the rows to cut are exactly the touched keys' current ones, whose values R revises or
+        # drops by construction. The same rows as the four statements, without comparing
+        # values again: a fifth of their time at county scale.
+        sql["cut_newest"] = (
+            f"UPDATE {t} x SET replaced_in = :r FROM {touched} y WHERE {of_table.format(a='x')} "
+            f"AND {key} AND x.published_in < :r AND x.replaced_in IS NULL"
+        )
+    return sql
 
 
 _LOADED = sa.text(
@@ -111,7 +125,6 @@ _RECORD = sa.text(
     "INSERT INTO bea.release_tables (release_date, dataset, table_name, bea_release, last_revised, "
     "row_count, data_sha256, run_id) VALUES (:r, :d, :t, :br, :lr, :rows, :sha, :run)"
 )
-DROPPED = "staging_dropped"
 TOUCHED = "staging_touched"
 
 # What a load does with one table: COPY it in (never loaded), nothing (already loaded, or the
@@ -129,6 +142,11 @@ class TablePlan:
     # P's rows, when only R's changes since P are staged.
     earlier: ReleaseRows | None = None
     staged: int = 0
+
+    @property
+    def appends(self) -> bool:
+        """R is the table's newest release and its changes since P go straight in."""
+        return self.action == "changes" and self.nxt is None
 
 
 class _Recorded:
@@ -240,12 +258,16 @@ def fold_table(
         outcome = "folded"
         params = {"dataset": dataset, "table_name": table_name, "r": release, "n": plan.nxt}
         sql = statements(target, TOUCHED if plan.action == "changes" else None)
-        if plan.nxt is not None:
-            counts.inserted += conn.execute(sa.text(sql["tails"]), params).rowcount
-        counts.closed += conn.execute(sa.text(sql["cut"]), params).rowcount
-        if plan.nxt is not None:
-            counts.extended += conn.execute(sa.text(sql["extend"]), params).rowcount
-        started = conn.execute(sa.text(sql["start"]), params).rowcount
+        if plan.appends:
+            counts.closed = conn.execute(sa.text(sql["cut_newest"]), params).rowcount
+            started = plan.staged
+        else:
+            if plan.nxt is not None:
+                counts.inserted += conn.execute(sa.text(sql["tails"]), params).rowcount
+            counts.closed += conn.execute(sa.text(sql["cut"]), params).rowcount
+            if plan.nxt is not None:
+                counts.extended += conn.execute(sa.text(sql["extend"]), params).rowcount
+            started = conn.execute(sa.text(sql["start"]), params).rowcount
         counts.inserted += started
         counts.unchanged = plan.rows - started - counts.extended
     conn.execute(
@@ -265,6 +287,23 @@ def fold_table(
     return counts
 
 
+def _stage_changes(
+    conn: sa.Connection, target: Target, release: date, plan: TablePlan, found: Changes
+) -> None:
+    """A table's changes since P: straight into the target when R is its newest release (what the
+    fold would insert), else into staging; the keys they touch into ``TOUCHED``."""
+    if plan.appends:
+        plan.staged = bulk.copy_rows(
+            conn,
+            target.table,
+            (b.with_columns(published_in=pl.lit(release)) for b in found.changed()),
+            [*target.columns, "published_in"],
+        )
+    else:
+        plan.staged = bulk.copy_rows(conn, target.staging, found.changed(), target.columns)
+    bulk.copy_rows(conn, TOUCHED, found.touched(), list(target.key))
+
+
 def fold_release(
     conn: sa.Connection,
     target: Target,
@@ -280,34 +319,36 @@ def fold_release(
     plans = plan_tables(conn, target, rows, release, earlier)
     fresh = [p.table for p in plans if p.action == "fresh"]
     if fresh:
-        tables = None if len(fresh) == len(plans) else fresh
         bulk.copy_rows(
             conn,
             target.table,
-            (b.with_columns(published_in=pl.lit(release)) for b in rows.batches(tables)),
+            (b.with_columns(published_in=pl.lit(release)) for b in rows.in_key_order(fresh)),
             [*target.columns, "published_in"],
         )
     whole = [p.table for p in plans if p.action == "fold"]
-    changes = [p for p in plans if p.action == "changes"]
-    if whole or changes:
-        bulk.temp_table_like(conn, target.staging, target.table, target.columns)
+    # The smallest first: PostgreSQL waits only for the first table's changes, the others are
+    # worked out while it takes in the one before.
+    changes = sorted((p for p in plans if p.action == "changes"), key=lambda p: p.rows)
+    bulk.temp_table_like(conn, target.staging, target.table, target.columns)
     if whole:
         bulk.copy_rows(conn, target.staging, rows.batches(whole), target.columns)
     if changes:
-        bulk.temp_table_like(conn, DROPPED, target.table, list(target.key))
-        for plan in changes:
-            assert plan.earlier is not None
-            with rows.changes_since(plan.earlier, plan.table) as found:
-                plan.staged = bulk.copy_rows(conn, target.staging, found.changed, target.columns)
-                plan.staged += bulk.copy_rows(conn, DROPPED, found.dropped, list(target.key))
-        key = ", ".join(target.key)
-        conn.exec_driver_sql(
-            f"CREATE TEMP TABLE {TOUCHED} ON COMMIT DROP AS "  # noqa: S608
-            f"SELECT {key} FROM {target.staging} UNION ALL SELECT {key} FROM {DROPPED}"
-        )
+        bulk.temp_table_like(conn, TOUCHED, target.table, list(target.key))
+        # DuckDB works out the next table's changes while PostgreSQL takes in this one's (the
+        # pool is left only when its work is done, even after a failure: the scratch database,
+        # with whatever a failure leaves in it, closes after it).
+        with ThreadPoolExecutor(1, thread_name_prefix="mdi-changes") as ahead:
+            following = ahead.submit(rows.changes_since, changes[0].earlier, changes[0].table)
+            for i, plan in enumerate(changes):
+                found = following.result()
+                if i + 1 < len(changes):
+                    following = ahead.submit(rows.changes_since, changes[i + 1].earlier, changes[i + 1].table)
+                try:
+                    _stage_changes(conn, target, release, plan, found)
+                finally:
+                    found.close()
         conn.exec_driver_sql(f"ANALYZE {TOUCHED}")
-    if whole or changes:
-        conn.exec_driver_sql(f"ANALYZE {target.staging}")
+    conn.exec_driver_sql(f"ANALYZE {target.staging}")
     counts = LoadCounts()
     for plan in plans:
         counts.add(fold_table(conn, target, release, plan, infos.get(plan.table, TableInfo()), audit))

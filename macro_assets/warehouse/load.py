@@ -11,6 +11,7 @@ PostgreSQL in batches: no step holds the release.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -24,7 +25,7 @@ from macro_assets.scratch import scratch_duckdb
 from macro_assets.transform.digests import TableDigest
 from macro_assets.warehouse import schema
 from macro_assets.warehouse.audit import Audit, LoadCounts, TableInfo, write_audit
-from macro_assets.warehouse.dimensions import refresh_dimensions
+from macro_assets.warehouse.dimensions import describe, refresh_dimensions
 from macro_assets.warehouse.fold import fold_release
 from macro_assets.warehouse.rows import ReleaseRows
 from macro_assets.warehouse.schema import VintageConflict
@@ -104,6 +105,10 @@ def load_release(engine: sa.Engine, load: ReleaseInput) -> dict[str, LoadCounts]
     with engine.begin() as conn:
         # Folds read their neighbours' rows: one load at a time, whatever the release.
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOAD_LOCK})
+        # A fold reaches the keys it changes through the primary key's index. At the default cost
+        # of a random page (4, for spinning disks) the planner scans the whole table instead,
+        # once per BEA table: 13 × 9.5 GB for a county release (8.5 s each against 2.5 s).
+        conn.exec_driver_sql("SET LOCAL random_page_cost = 1.1")
         if load.source is not None:
             _refuse_mixing(conn, load.source)
         if load.inputs_sha256 and _loaded_from(conn, release, load.inputs_sha256):
@@ -125,24 +130,33 @@ def load_release(engine: sa.Engine, load: ReleaseInput) -> dict[str, LoadCounts]
                 found = load.earlier(day)
                 return None if found is None else ReleaseRows(con, OBSERVATIONS, found.source, found.digests)
 
-            counts = {
-                name: fold_release(
-                    conn,
-                    TARGETS[name],
-                    held,
-                    release,
-                    dict(load.tables),
-                    load.audit,
-                    earlier if name == "observations" else lambda _: None,
-                )
-                for name, held in rows.items()
-            }
-            refresh_dimensions(conn, release, rows["observations"])
+            # The release's lines and places are worked out by DuckDB while PostgreSQL folds (the
+            # pool is left only when its work is done, even after a failure: the scratch
+            # database closes after it).
+            with ThreadPoolExecutor(1, thread_name_prefix="mdi-describe") as describing:
+                described = describing.submit(describe, rows["observations"])
+                counts = {
+                    name: fold_release(
+                        conn,
+                        TARGETS[name],
+                        held,
+                        release,
+                        dict(load.tables),
+                        load.audit,
+                        earlier if name == "observations" else lambda _: None,
+                    )
+                    for name, held in rows.items()
+                }
+                refresh_dimensions(conn, release, described.result())
         # The planner's statistics follow the rows (the as-of reads pick their index by them):
-        # autovacuum would get there, minutes after a load of millions of rows.
+        # autovacuum would get there, minutes after a load of millions of rows. The block ranges
+        # the load wrote are summarised now: until then every map read scans them.
         for name, count in counts.items():
             if count.tables:
                 conn.exec_driver_sql(f"ANALYZE {TARGETS[name].table}")
+        written = counts["observations"]
+        if written.inserted or written.closed or written.extended:
+            conn.exec_driver_sql("SELECT brin_summarize_new_values('bea.observations_map')")
         if load.source is not None:
             conn.execute(
                 sa.text(

@@ -276,7 +276,7 @@ def stored(engine: sa.Engine) -> list[tuple]:
         ).all()
 
 
-@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("seed", range(10))
 def test_staging_only_the_changes_gives_the_rows_of_a_whole_fold_in_any_order(
     engine: sa.Engine, seed: int
 ) -> None:
