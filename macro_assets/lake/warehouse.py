@@ -100,7 +100,7 @@ def load(lake: Store, engine: sa.Engine, release: date, audit: Audit, log: Log) 
             log.info(
                 f"bea.{target}: {c.inserted} rows inserted, {c.closed} closed (revised or dropped), "
                 f"{c.extended} extended, {c.unchanged} unchanged; {c.unchanged_tables} of {c.tables} "
-                "tables unchanged"
+                f"tables unchanged; {c.staged} rows staged for the fold"
             )
         expected = {f"{d}/{t}": found.rows for (d, t), found in recorded.items()} if recorded else None
         if expected is None:
