@@ -6,7 +6,7 @@ import contextlib
 import itertools
 import os
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -61,6 +61,37 @@ def database_url(postgres_server: str) -> Iterator[str]:
     yield url
     with admin.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def captured(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[LakeResource, CatalogResource, dict]]:
+    """Four releases of the sandbox's history in one lake, bea_raw → gold (``history.py``)."""
+    from macro_assets_tests.history import capture_history
+
+    yield from capture_history(tmp_path_factory.mktemp("vintages"))
+
+
+@pytest.fixture
+def another_database(postgres_server: str) -> Iterator[Callable[[], str]]:
+    """Makes more fresh, empty databases for one test (``database_url`` is the first), dropped
+    afterwards."""
+    admin = sa.create_engine(postgres_server, isolation_level="AUTOCOMMIT")
+    made: list[str] = []
+
+    def make() -> str:
+        name = f"t_{os.getpid()}_{next(_db_numbers)}"
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        made.append(name)
+        return sa.engine.make_url(postgres_server).set(database=name).render_as_string(hide_password=False)
+
+    yield make
+    with admin.connect() as conn:
+        for name in made:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin.dispose()
 
 

@@ -1,0 +1,101 @@
+"""Finding a series by words: the lines of BEA's tables (``bea.series``), and for Regional's
+tables a line for a place (``bea.geographies``: the nation unless a place is asked for)."""
+
+from __future__ import annotations
+
+import polars as pl
+import sqlalchemy as sa
+
+from macro_assets.query.series import QueryError
+
+SEARCH_COLUMNS: dict[str, pl.DataType] = {
+    "series": pl.String(),
+    "dataset": pl.String(),
+    "table_name": pl.String(),
+    "series_id": pl.String(),
+    "line_number": pl.Int64(),
+    "series_code": pl.String(),
+    "line_description": pl.String(),
+    "geo_fips": pl.String(),
+    "geo_name": pl.String(),
+    "unit": pl.String(),
+    "unit_mult": pl.Int64(),
+}
+MAX_WORDS = 8
+MAX_LIMIT = 500
+NATION = "00000"
+
+# A line matches when every word is in its description, code or table name. Regional's series
+# are a line for a place; the place is the nation unless one is asked for (by name or FIPS).
+# A candidate is kept only if the warehouse holds that series (a probe of the key's index).
+_SEARCH = """
+WITH lines AS (
+    SELECT s.dataset, s.table_name, s.line_number, s.series_code, s.line_description, s.unit, s.unit_mult
+    FROM bea.series s
+    WHERE (CAST(:dataset AS text) IS NULL OR s.dataset = :dataset) {words}
+), places AS (
+    SELECT geo_fips, geo_name FROM bea.geographies
+    WHERE CASE WHEN CAST(:place AS text) IS NULL THEN geo_fips = '{nation}'
+               ELSE geo_fips = :place OR geo_name ILIKE :place_pattern END
+), candidates AS (
+    SELECT l.*, CASE WHEN l.dataset = 'Regional' THEN l.line_number || '|' || p.geo_fips
+                     ELSE l.line_number::text END AS series_id,
+           CASE WHEN l.dataset = 'Regional' THEN p.geo_fips END AS geo_fips,
+           CASE WHEN l.dataset = 'Regional' THEN p.geo_name END AS geo_name
+    FROM lines l
+    LEFT JOIN places p ON l.dataset = 'Regional'
+    WHERE l.dataset = 'Regional' OR CAST(:place AS text) IS NULL
+)
+SELECT c.dataset || '/' || c.table_name || '/' || c.series_id AS series,
+       c.dataset, c.table_name, c.series_id, c.line_number, c.series_code, c.line_description,
+       c.geo_fips, c.geo_name, c.unit, c.unit_mult
+FROM candidates c
+WHERE c.series_id IS NOT NULL AND EXISTS (
+    SELECT 1 FROM bea.observations o
+    WHERE o.dataset = c.dataset AND o.table_name = c.table_name AND o.series_id = c.series_id
+)
+ORDER BY c.dataset, c.table_name, c.line_number, c.geo_fips
+LIMIT :limit
+"""
+
+
+def search(
+    engine: sa.Engine,
+    text: str,
+    *,
+    dataset: str | None = None,
+    geography: str | None = None,
+    limit: int = 50,
+) -> pl.DataFrame:
+    """Series whose line matches every word of ``text`` (in its description, code or table
+    name; case does not matter), ``SEARCH_COLUMNS``, at most ``limit``. ``geography`` (a place's
+    name or FIPS code) picks the place of Regional's series and leaves out datasets without
+    places; without it Regional's series are the nation's."""
+    words = text.split()
+    if not words:
+        raise QueryError("search: give at least one word")
+    if len(words) > MAX_WORDS:
+        raise QueryError(f"search: at most {MAX_WORDS} words, got {len(words)}")
+    if not 1 <= limit <= MAX_LIMIT:
+        raise QueryError(f"limit {limit}: expected 1 to {MAX_LIMIT}")
+    clauses = "".join(
+        f" AND (s.line_description ILIKE :w{i} OR s.series_code ILIKE :w{i} OR s.table_name ILIKE :w{i})"
+        for i in range(len(words))
+    )
+    params: dict[str, object] = {f"w{i}": f"%{_escaped(w)}%" for i, w in enumerate(words)}
+    place = geography.strip() if geography and geography.strip() else None
+    params.update(
+        dataset=dataset,
+        place=place,
+        place_pattern=f"%{_escaped(place)}%" if place else None,
+        limit=limit,
+    )
+    sql = _SEARCH.format(words=clauses, nation=NATION)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text(sql), params).all()
+    return pl.DataFrame(rows, schema=SEARCH_COLUMNS, orient="row")
+
+
+def _escaped(word: str) -> str:
+    """A word matched as itself: ILIKE's wildcards and escape character taken literally."""
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
