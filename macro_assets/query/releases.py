@@ -8,7 +8,7 @@ from datetime import date
 import polars as pl
 import sqlalchemy as sa
 
-from macro_assets.query.series import QueryError, as_date
+from macro_assets.query.series import QueryError, UnknownError, as_date
 
 DIFF_COLUMNS: dict[str, pl.DataType] = {
     "dataset": pl.String(),
@@ -62,6 +62,7 @@ SELECT dataset, table_name, series_id, time_period, change_kind,
        previous_release, line_description, geo_name
 FROM paired
 ORDER BY dataset, table_name, rank
+LIMIT :limit
 """
 _LOADED = sa.text("SELECT EXISTS (SELECT 1 FROM bea.release_tables WHERE release_date = :r)")
 
@@ -72,13 +73,17 @@ def release_diff(
     *,
     dataset: str | None = None,
     table_name: str | None = None,
+    limit: int | None = None,
 ) -> pl.DataFrame:
     """What ``release`` changed (``DIFF_COLUMNS``), per table, ranked (``rank`` 1 the largest
-    revision); ``dataset``/``table_name`` narrow it to one dataset or table."""
+    revision); ``dataset``/``table_name`` narrow it to one dataset or table, ``limit`` to the
+    first rows (by table, then rank)."""
     day = as_date(release, "release")
     if day is None:
         raise QueryError("release: a release date is required")
-    tables, params = "", {"r": day}
+    if limit is not None and limit < 1:
+        raise QueryError(f"limit {limit}: expected at least 1")
+    tables, params = "", {"r": day, "limit": limit}
     if dataset is not None:
         tables += " AND dataset = :dataset"
         params["dataset"] = dataset
@@ -87,6 +92,6 @@ def release_diff(
         params["table_name"] = table_name
     with engine.connect() as conn:
         if not conn.execute(_LOADED, {"r": day}).scalar_one():
-            raise QueryError(f"release {day} is not loaded: bea.releases lists the loaded releases")
+            raise UnknownError(f"release {day} is not loaded: bea.releases lists the loaded releases")
         rows = conn.execute(sa.text(_DIFF.format(tables=tables)), params).all()
     return pl.DataFrame(rows, schema=DIFF_COLUMNS, orient="row")

@@ -11,6 +11,10 @@ class QueryError(ValueError):
     that ends before it starts. The message is one line."""
 
 
+class UnknownError(QueryError):
+    """The question names a series or a release the warehouse does not hold."""
+
+
 @dataclass(frozen=True)
 class Series:
     """One series of ``bea.observations``: its dataset, table and ``series_id`` (NIPA-shaped

@@ -21,7 +21,7 @@ from typing import Literal
 import polars as pl
 import sqlalchemy as sa
 
-from macro_assets.query.series import QueryError, Series, as_date, as_series
+from macro_assets.query.series import QueryError, Series, UnknownError, as_date, as_series
 
 Output = Literal["as_of", "all", "new_or_revised", "initial"]
 # ALFRED's output types 1 (one day), 1 (a window), 3 and 4; its type 2 is a wide pivot of "all".
@@ -182,4 +182,4 @@ def window(
 
 def _known_series(conn: sa.Connection, series: Series) -> None:
     if not conn.execute(_EXISTS, series.params()).scalar_one():
-        raise QueryError(f"unknown series {series}: the warehouse holds no observation of it")
+        raise UnknownError(f"unknown series {series}: the warehouse holds no observation of it")

@@ -1,0 +1,1 @@
+"""The analysts' HTTP read API (``mdi serve``)."""

@@ -1,0 +1,133 @@
+"""The analysts' HTTP read API: ``macro_assets.query`` over HTTP, as JSON, CSV or Parquet.
+
+Every route is one query function; its parameters are checked by that function (a bad date, an
+unknown series, a window that ends before it starts) or by FastAPI (a limit that is not a
+number), and every refusal is a 4xx whose body is ``{"detail": "<one line naming the cause>"}``.
+The engine it is given should be read-only (``read_only_engine``): the API never writes.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from typing import Literal
+
+import polars as pl
+import sqlalchemy as sa
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+
+from macro_assets.query import QueryError, UnknownError, observations, release_diff, revisions, search
+
+Format = Literal["json", "csv", "parquet"]
+MAX_DIFF_ROWS = 100_000
+_MEDIA = {
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "parquet": "application/vnd.apache.parquet",
+}
+_RELEASES = sa.text("SELECT release_date, tables, bea_releases FROM bea.releases ORDER BY release_date DESC")
+
+
+def read_only_engine(url: str) -> sa.Engine:
+    """An engine whose every transaction is read-only (PostgreSQL refuses a write in it)."""
+    return sa.create_engine(
+        url,
+        pool_pre_ping=True,
+        connect_args={"connect_timeout": 10, "options": "-c default_transaction_read_only=on"},
+    )
+
+
+def create_app(engine: sa.Engine) -> FastAPI:
+    """The API over ``engine``'s warehouse: ``/api/series``, ``/api/observations``,
+    ``/api/revisions``, ``/api/releases`` and ``/api/releases/{release}/diff``."""
+    app = FastAPI(
+        title="macro-data-ingest: what BEA said, and when",
+        docs_url="/api/docs",
+        openapi_url="/api/openapi.json",
+    )
+
+    @app.exception_handler(QueryError)
+    async def refused(_: Request, exc: QueryError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=404 if isinstance(exc, UnknownError) else 400)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first.get("loc", ())[1:]) or "request"
+        return JSONResponse({"detail": f"{where}: {first.get('msg', 'invalid')}"}, status_code=422)
+
+    @app.get("/api/series")
+    def find(
+        q: str,
+        dataset: str | None = None,
+        geography: str | None = None,
+        limit: int = Query(50, ge=1, le=500),
+        format: Format = "json",  # noqa: A002
+    ) -> Response:
+        return _answer(search(engine, q, dataset=dataset, geography=geography, limit=limit), format, "series")
+
+    @app.get("/api/observations")
+    def observed(
+        series: str,
+        as_of: str | None = None,
+        realtime_start: str | None = None,
+        realtime_end: str | None = None,
+        output: str = "as_of",
+        format: Format = "json",  # noqa: A002
+    ) -> Response:
+        frame = observations(
+            engine,
+            series,
+            as_of=as_of,
+            realtime_start=realtime_start,
+            realtime_end=realtime_end,
+            output=output,  # type: ignore[arg-type]  # checked by observations
+        )
+        return _answer(frame, format, "observations")
+
+    @app.get("/api/revisions")
+    def revised(series: str, as_of: str | None = None, format: Format = "json") -> Response:  # noqa: A002
+        return _answer(revisions(engine, series, as_of=as_of), format, "revisions")
+
+    @app.get("/api/releases")
+    def releases() -> Response:
+        with engine.connect() as conn:
+            rows = conn.execute(_RELEASES).all()
+        frame = pl.DataFrame(
+            rows,
+            schema={"release_date": pl.Date, "tables": pl.Int64, "bea_releases": pl.List(pl.String)},
+            orient="row",
+        )
+        return _answer(frame, "json", "releases")
+
+    @app.get("/api/releases/{release}/diff")
+    def changed(
+        release: str,
+        dataset: str | None = None,
+        table_name: str | None = None,
+        limit: int = Query(1000, ge=1, le=MAX_DIFF_ROWS),
+        format: Format = "json",  # noqa: A002
+    ) -> Response:
+        frame = release_diff(engine, release, dataset=dataset, table_name=table_name, limit=limit)
+        return _answer(frame, format, f"release-{release}-diff")
+
+    return app
+
+
+def _answer(frame: pl.DataFrame, format: Format, name: str) -> Response:  # noqa: A002
+    """The frame in the asked format; CSV and Parquet as a file to save."""
+    if format == "json":
+        return Response(frame.write_json(), media_type=_MEDIA["json"])
+    buffer = io.BytesIO()
+    if format == "csv":
+        frame.write_csv(buffer)
+    else:
+        frame.write_parquet(buffer)
+    filename = f"{name.replace('/', '_').replace('|', '_')}-{date.today().isoformat()}.{format}"
+    return Response(
+        buffer.getvalue(),
+        media_type=_MEDIA[format],
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -1,0 +1,119 @@
+"""The HTTP read API over real HTTP (uvicorn on 127.0.0.1), on the hand-made history of
+``macro_assets_tests/query/test_vintages.py``: the same answers as the Python API, in JSON, CSV
+and Parquet; every refusal a 4xx with one line; a read-only connection."""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+from collections.abc import Iterator
+
+import polars as pl
+import pytest
+import requests
+import sqlalchemy as sa
+import uvicorn
+
+from macro_assets.query import observations, release_diff, revisions
+from macro_assets.serve.app import create_app, read_only_engine
+from macro_assets_tests.conftest import free_port
+from macro_assets_tests.query.test_vintages import GDP, HISTORY, R2, R3
+from macro_assets_tests.warehouse.test_load import load
+
+
+@pytest.fixture
+def api(database_url: str) -> Iterator[tuple[str, sa.Engine]]:
+    """The API on a free port over a read-only engine; its base URL and that engine."""
+    writer = sa.create_engine(database_url)
+    for release, values in HISTORY.items():
+        load(writer, release, values)
+    writer.dispose()
+    engine = read_only_engine(database_url)
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(engine), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "the API did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", engine
+    server.should_exit = True
+    thread.join(10)
+    engine.dispose()
+
+
+def from_json(rows: list[dict], schema: pl.Schema) -> pl.DataFrame:
+    """JSON's rows in the frame's types (dates come as YYYY-MM-DD text)."""
+    text = {name: pl.String if dtype == pl.Date else dtype for name, dtype in schema.items()}
+    frame = pl.DataFrame(rows, schema=text)
+    return frame.with_columns(pl.col(n).str.to_date() for n, t in schema.items() if t == pl.Date)
+
+
+def test_answers_equal_the_python_api_in_every_format(api: tuple[str, sa.Engine]) -> None:
+    base, engine = api
+    params = {"series": GDP, "output": "all", "realtime_start": "2026-09-01", "realtime_end": "2026-10-31"}
+    expected = observations(engine, GDP, output="all", realtime_start="2026-09-01", realtime_end="2026-10-31")
+    as_json = requests.get(f"{base}/api/observations", params=params, timeout=10)
+    assert as_json.status_code == 200 and as_json.headers["content-type"] == "application/json"
+    assert from_json(as_json.json(), expected.schema).equals(expected)
+    as_csv = requests.get(f"{base}/api/observations", params={**params, "format": "csv"}, timeout=10)
+    assert "attachment" in as_csv.headers["content-disposition"]
+    assert pl.read_csv(io.StringIO(as_csv.text), schema=expected.schema).equals(expected)
+    as_parquet = requests.get(f"{base}/api/observations", params={**params, "format": "parquet"}, timeout=10)
+    assert pl.read_parquet(io.BytesIO(as_parquet.content)).equals(expected)
+
+    got = requests.get(f"{base}/api/revisions", params={"series": GDP, "format": "parquet"}, timeout=10)
+    assert pl.read_parquet(io.BytesIO(got.content)).equals(revisions(engine, GDP))
+    diff = requests.get(f"{base}/api/releases/{R3}/diff", params={"format": "parquet"}, timeout=10)
+    assert pl.read_parquet(io.BytesIO(diff.content)).equals(release_diff(engine, R3))
+    one = requests.get(f"{base}/api/releases/{R2}/diff", params={"limit": 1}, timeout=10).json()
+    assert [(r["time_period"], r["change_kind"]) for r in one] == [("2024", "revised")]
+    found = requests.get(f"{base}/api/series", params={"q": "gross domestic"}, timeout=10).json()
+    assert [r["series"] for r in found] == [GDP]
+    loaded = requests.get(f"{base}/api/releases", timeout=10).json()
+    assert [r["release_date"] for r in loaded] == sorted((d.isoformat() for d in HISTORY), reverse=True)
+
+
+@pytest.mark.parametrize(
+    "path, params, status, detail",
+    [
+        (
+            "/api/observations",
+            {"series": GDP, "as_of": "2026-13-45"},
+            400,
+            "as_of '2026-13-45': expected a date",
+        ),
+        ("/api/observations", {"series": "NIPA/T10105/99"}, 404, "unknown series NIPA/T10105/99"),
+        ("/api/observations", {"series": "NIPA/T10105"}, 400, "series 'NIPA/T10105': expected dataset/table"),
+        ("/api/observations", {"series": GDP, "output": "weekly"}, 400, "output 'weekly': expected one of"),
+        ("/api/observations", {}, 422, "series: Field required"),
+        ("/api/observations", {"series": GDP, "format": "xlsx"}, 422, "format: Input should be"),
+        ("/api/releases/2026-08-28/diff", {}, 404, "release 2026-08-28 is not loaded"),
+        (
+            "/api/releases/2026-10-29/diff",
+            {"limit": 1_000_000},
+            422,
+            "limit: Input should be less than or equal to 100000",
+        ),
+        ("/api/series", {"q": "income", "limit": "lots"}, 422, "limit: Input should be a valid integer"),
+        ("/api/series", {"q": "  "}, 400, "search: give at least one word"),
+    ],
+)
+def test_a_bad_request_gets_a_4xx_with_one_line(
+    api: tuple[str, sa.Engine], path: str, params: dict, status: int, detail: str
+) -> None:
+    base, _ = api
+    got = requests.get(base + path, params=params, timeout=10)
+    assert got.status_code == status
+    assert got.json()["detail"].startswith(detail)
+    assert "\n" not in got.json()["detail"]
+
+
+def test_the_api_connection_cannot_write(api: tuple[str, sa.Engine]) -> None:
+    _, engine = api
+    with engine.connect() as conn, pytest.raises(sa.exc.InternalError, match="read-only transaction"):
+        conn.execute(sa.text("DELETE FROM bea.observations"))
