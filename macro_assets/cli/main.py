@@ -242,19 +242,26 @@ def serve(host: str, port: int) -> None:
     import uvicorn
 
     from macro_assets.resources import resources_from_env
-    from macro_assets.serve.app import create_app, read_only_engine
+    from macro_assets.serve.app import READER, create_app, read_only_engine
 
     with dg.build_resources({"warehouse": resources_from_env()["warehouse"]}) as res:
         url, where = res.warehouse.url(), res.warehouse.describe()
-    engine = read_only_engine(url)
     try:
+        engine = read_only_engine(url)
         with engine.connect() as conn:
             loaded = conn.execute(sa.text("SELECT to_regclass('bea.observations') IS NOT NULL")).scalar_one()
+            role = conn.execute(sa.text("SELECT current_user")).scalar_one()
     except sa.exc.OperationalError as exc:
         _fail(f"PostgreSQL unreachable: {str(exc.orig).strip().splitlines()[0]}")
     if not loaded:
         _fail(f"{where} holds no bea.observations yet: `make demo` (or a refresh run) loads a release")
-    click.echo(f"serving {where}, read-only, on http://{host}:{port}/api/docs", err=True)
+    if role != READER:
+        click.echo(
+            f"note: no {READER} role to work as (`mdi warehouse upgrade` creates it where the "
+            "user may create roles): relying on read-only transactions",
+            err=True,
+        )
+    click.echo(f"serving {where} as {role}, read-only, on http://{host}:{port}/api/docs", err=True)
     uvicorn.run(create_app(engine), host=host, port=port, log_level="warning")
 
 

@@ -30,13 +30,42 @@ _MEDIA = {
 _RELEASES = sa.text("SELECT release_date, tables, bea_releases FROM bea.releases ORDER BY release_date DESC")
 
 
+READER = "bea_reader"
+
+
 def read_only_engine(url: str) -> sa.Engine:
-    """An engine whose every transaction is read-only (PostgreSQL refuses a write in it)."""
-    return sa.create_engine(
+    """An engine that cannot write: every connection works as the ``bea_reader`` role (SELECT
+    on schema bea only, migration 0005) where the warehouse has it, and every transaction is
+    read-only in any case."""
+    engine = sa.create_engine(
         url,
         pool_pre_ping=True,
         connect_args={"connect_timeout": 10, "options": "-c default_transaction_read_only=on"},
     )
+    if reader_role(engine):
+
+        @sa.event.listens_for(engine, "connect")
+        def _as_reader(dbapi_connection, _record) -> None:  # noqa: ANN001
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute(f"SET ROLE {READER}")
+            dbapi_connection.commit()
+
+        engine.dispose()  # the connection that asked is pooled as its user: start afresh
+    return engine
+
+
+def reader_role(engine: sa.Engine) -> bool:
+    """Whether the engine's user may work as ``bea_reader`` (it exists and the user is in it)."""
+    with engine.connect() as conn:
+        return bool(
+            conn.execute(
+                sa.text(
+                    "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :r) "
+                    "AND pg_has_role(current_user, :r, 'MEMBER')"
+                ),
+                {"r": READER},
+            ).scalar()
+        )
 
 
 def create_app(engine: sa.Engine) -> FastAPI:

@@ -113,7 +113,14 @@ def test_a_bad_request_gets_a_4xx_with_one_line(
     assert "\n" not in got.json()["detail"]
 
 
-def test_the_api_connection_cannot_write(api: tuple[str, sa.Engine]) -> None:
+def test_the_api_works_as_the_reader_role_and_cannot_write(api: tuple[str, sa.Engine]) -> None:
     _, engine = api
-    with engine.connect() as conn, pytest.raises(sa.exc.InternalError, match="read-only transaction"):
-        conn.execute(sa.text("DELETE FROM bea.observations"))
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT current_user")).scalar_one() == "bea_reader"
+        with pytest.raises(sa.exc.InternalError, match="read-only transaction"):
+            conn.execute(sa.text("DELETE FROM bea.observations"))
+    # A transaction made read-write still may not: the role has SELECT and nothing else.
+    with engine.connect() as conn:
+        conn.execute(sa.text("SET TRANSACTION READ WRITE"))
+        with pytest.raises(sa.exc.ProgrammingError, match="permission denied for table observations"):
+            conn.execute(sa.text("DELETE FROM bea.observations"))
