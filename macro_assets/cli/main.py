@@ -234,15 +234,16 @@ def lake_sql(query: str, as_csv: bool) -> None:
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
 @one_line_errors
 def serve(host: str, port: int) -> None:
-    """The analysts' read API over the warehouse (DATABASE_URL, else the embedded PostgreSQL):
-    series, observations as of a date, revisions, release diffs; JSON, CSV or Parquet. Every
-    transaction is read-only. Routes: http://HOST:PORT/api/docs."""
+    """The analysts' explorer page and read API over the warehouse (DATABASE_URL, else the
+    embedded PostgreSQL): series, observations as of a date, revisions, maps, release diffs;
+    JSON, CSV or Parquet. Every transaction is read-only. Page: http://HOST:PORT/, routes:
+    http://HOST:PORT/api/docs."""
     import dagster as dg
     import sqlalchemy as sa
     import uvicorn
 
     from macro_assets.resources import resources_from_env
-    from macro_assets.serve.app import READER, create_app, read_only_engine
+    from macro_assets.serve.app import NOT_BUILT, READER, STATIC, create_app, read_only_engine
 
     with dg.build_resources({"warehouse": resources_from_env()["warehouse"]}) as res:
         url, where = res.warehouse.url(), res.warehouse.describe()
@@ -261,7 +262,9 @@ def serve(host: str, port: int) -> None:
             "user may create roles): relying on read-only transactions",
             err=True,
         )
-    click.echo(f"serving {where} as {role}, read-only, on http://{host}:{port}/api/docs", err=True)
+    if not (STATIC / "index.html").is_file():
+        click.echo(f"note: {NOT_BUILT.strip()}; the API is served", err=True)
+    click.echo(f"serving {where} as {role}, read-only: page http://{host}:{port}/, API /api/docs", err=True)
     uvicorn.run(create_app(engine), host=host, port=port, log_level="warning")
 
 

@@ -51,6 +51,7 @@ WITH started AS (
            coalesce(s.geo_name, e.geo_name) AS geo_name
     FROM started s FULL JOIN ended e USING (dataset, table_name, series_id, time_period)
 )
+SELECT * FROM (
 SELECT dataset, table_name, series_id, time_period, change_kind,
        row_number() OVER (
            PARTITION BY dataset, table_name
@@ -61,8 +62,39 @@ SELECT dataset, table_name, series_id, time_period, change_kind,
        value, value_status, previous_value, previous_status, change, percent_change,
        previous_release, line_description, geo_name
 FROM paired
+) ranked
+WHERE CAST(:per_table AS integer) IS NULL OR rank <= :per_table
 ORDER BY dataset, table_name, rank
 LIMIT :limit
+"""
+SUMMARY_COLUMNS: dict[str, pl.DataType] = {
+    "dataset": pl.String(),
+    "table_name": pl.String(),
+    "revised": pl.Int64(),
+    "new": pl.Int64(),
+    "dropped": pl.Int64(),
+}
+# Per table the release loaded: how many values it revised, added and dropped (a table it
+# loaded without changing anything counts zeros).
+_SUMMARY = """
+WITH started AS (
+    SELECT dataset, table_name, series_id, time_period FROM bea.observations WHERE published_in = :r
+), ended AS (
+    SELECT dataset, table_name, series_id, time_period FROM bea.observations WHERE replaced_in = :r
+), paired AS (
+    SELECT dataset, table_name, s.series_id IS NOT NULL AS has_new, e.series_id IS NOT NULL AS had_old
+    FROM started s FULL JOIN ended e USING (dataset, table_name, series_id, time_period)
+), counted AS (
+    SELECT dataset, table_name,
+           count(*) FILTER (WHERE has_new AND had_old) AS revised,
+           count(*) FILTER (WHERE has_new AND NOT had_old) AS new,
+           count(*) FILTER (WHERE had_old AND NOT has_new) AS dropped
+    FROM paired GROUP BY dataset, table_name
+)
+SELECT t.dataset, t.table_name, coalesce(c.revised, 0), coalesce(c.new, 0), coalesce(c.dropped, 0)
+FROM bea.release_tables t LEFT JOIN counted c USING (dataset, table_name)
+WHERE t.release_date = :r AND t.dataset <> 'gold'
+ORDER BY t.dataset, t.table_name
 """
 _LOADED = sa.text("SELECT EXISTS (SELECT 1 FROM bea.release_tables WHERE release_date = :r)")
 
@@ -74,16 +106,18 @@ def release_diff(
     dataset: str | None = None,
     table_name: str | None = None,
     limit: int | None = None,
+    per_table: int | None = None,
 ) -> pl.DataFrame:
     """What ``release`` changed (``DIFF_COLUMNS``), per table, ranked (``rank`` 1 the largest
-    revision); ``dataset``/``table_name`` narrow it to one dataset or table, ``limit`` to the
-    first rows (by table, then rank)."""
+    revision); ``dataset``/``table_name`` narrow it to one dataset or table, ``per_table`` to
+    the first ranks of each table, ``limit`` to the first rows (by table, then rank)."""
     day = as_date(release, "release")
     if day is None:
         raise QueryError("release: a release date is required")
-    if limit is not None and limit < 1:
-        raise QueryError(f"limit {limit}: expected at least 1")
-    tables, params = "", {"r": day, "limit": limit}
+    for name, cap in (("limit", limit), ("per_table", per_table)):
+        if cap is not None and cap < 1:
+            raise QueryError(f"{name} {cap}: expected at least 1")
+    tables, params = "", {"r": day, "limit": limit, "per_table": per_table}
     if dataset is not None:
         tables += " AND dataset = :dataset"
         params["dataset"] = dataset
@@ -91,7 +125,23 @@ def release_diff(
         tables += " AND table_name = :table_name"
         params["table_name"] = table_name
     with engine.connect() as conn:
-        if not conn.execute(_LOADED, {"r": day}).scalar_one():
-            raise UnknownError(f"release {day} is not loaded: bea.releases lists the loaded releases")
+        _loaded(conn, day)
         rows = conn.execute(sa.text(_DIFF.format(tables=tables)), params).all()
     return pl.DataFrame(rows, schema=DIFF_COLUMNS, orient="row")
+
+
+def release_summary(engine: sa.Engine, release: date | str) -> pl.DataFrame:
+    """How many values ``release`` revised, added and dropped in each table it loaded
+    (``SUMMARY_COLUMNS``; the gold indicators left out)."""
+    day = as_date(release, "release")
+    if day is None:
+        raise QueryError("release: a release date is required")
+    with engine.connect() as conn:
+        _loaded(conn, day)
+        rows = conn.execute(sa.text(_SUMMARY), {"r": day}).all()
+    return pl.DataFrame(rows, schema=SUMMARY_COLUMNS, orient="row")
+
+
+def _loaded(conn: sa.Connection, day: date) -> None:
+    if not conn.execute(_LOADED, {"r": day}).scalar_one():
+        raise UnknownError(f"release {day} is not loaded: bea.releases lists the loaded releases")

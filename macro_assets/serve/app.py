@@ -1,4 +1,5 @@
-"""The analysts' HTTP read API: ``macro_assets.query`` over HTTP, as JSON, CSV or Parquet.
+"""The analysts' HTTP read API: ``macro_assets.query`` over HTTP, as JSON, CSV or Parquet, and
+the explorer page (``explorer/``, built into ``static/`` by ``make explorer``) that reads it.
 
 Every route is one query function; its parameters are checked by that function (a bad date, an
 unknown series, a window that ends before it starts) or by FastAPI (a limit that is not a
@@ -10,15 +11,26 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from pathlib import Path
 from typing import Literal
 
 import polars as pl
 import sqlalchemy as sa
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.staticfiles import StaticFiles
 
-from macro_assets.query import QueryError, UnknownError, observations, release_diff, revisions, search
+from macro_assets.query import (
+    QueryError,
+    UnknownError,
+    observations,
+    regional_map,
+    release_diff,
+    release_summary,
+    revisions,
+    search,
+)
 
 Format = Literal["json", "csv", "parquet"]
 MAX_DIFF_ROWS = 100_000
@@ -31,6 +43,9 @@ _RELEASES = sa.text("SELECT release_date, tables, bea_releases FROM bea.releases
 
 
 READER = "bea_reader"
+# The explorer's bundle, written by `make explorer` (esbuild over explorer/, pinned by its lockfile).
+STATIC = Path(__file__).parent / "static"
+NOT_BUILT = "the explorer page is not built: run `make explorer` (npm ci and esbuild over explorer/)\n"
 
 
 def read_only_engine(url: str) -> sa.Engine:
@@ -68,9 +83,10 @@ def reader_role(engine: sa.Engine) -> bool:
         )
 
 
-def create_app(engine: sa.Engine) -> FastAPI:
+def create_app(engine: sa.Engine, static: Path = STATIC) -> FastAPI:
     """The API over ``engine``'s warehouse: ``/api/series``, ``/api/observations``,
-    ``/api/revisions``, ``/api/releases`` and ``/api/releases/{release}/diff``."""
+    ``/api/revisions``, ``/api/map``, ``/api/releases``, ``/api/releases/{release}/summary``
+    and ``/api/releases/{release}/diff``; the explorer page at ``/`` from ``static``."""
     app = FastAPI(
         title="macro-data-ingest: what BEA said, and when",
         docs_url="/api/docs",
@@ -120,6 +136,17 @@ def create_app(engine: sa.Engine) -> FastAPI:
     def revised(series: str, as_of: str | None = None, format: Format = "json") -> Response:  # noqa: A002
         return _answer(revisions(engine, series, as_of=as_of), format, "revisions")
 
+    @app.get("/api/map")
+    def mapped(
+        table: str,
+        line: int,
+        period: str,
+        as_of: str | None = None,
+        format: Format = "json",  # noqa: A002
+    ) -> Response:
+        frame = regional_map(engine, table, line, period, as_of=as_of)
+        return _answer(frame, format, f"Regional-{table}-{line}-{period}")
+
     @app.get("/api/releases")
     def releases() -> Response:
         with engine.connect() as conn:
@@ -137,10 +164,30 @@ def create_app(engine: sa.Engine) -> FastAPI:
         dataset: str | None = None,
         table_name: str | None = None,
         limit: int = Query(1000, ge=1, le=MAX_DIFF_ROWS),
+        per_table: int | None = Query(None, ge=1),
         format: Format = "json",  # noqa: A002
     ) -> Response:
-        frame = release_diff(engine, release, dataset=dataset, table_name=table_name, limit=limit)
+        frame = release_diff(
+            engine, release, dataset=dataset, table_name=table_name, limit=limit, per_table=per_table
+        )
         return _answer(frame, format, f"release-{release}-diff")
+
+    @app.get("/api/releases/{release}/summary")
+    def summarised(release: str) -> Response:
+        return _answer(release_summary(engine, release), "json", f"release-{release}-summary")
+
+    index = static / "index.html"
+    if index.is_file():
+        app.mount("/assets", StaticFiles(directory=static / "assets"), name="assets")
+
+        @app.get("/", include_in_schema=False)
+        def page() -> FileResponse:
+            return FileResponse(index)
+    else:
+
+        @app.get("/", include_in_schema=False)
+        def unbuilt() -> PlainTextResponse:
+            return PlainTextResponse(NOT_BUILT, status_code=503)
 
     return app
 

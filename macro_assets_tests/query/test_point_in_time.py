@@ -16,11 +16,21 @@ from datetime import date, timedelta
 import polars as pl
 import sqlalchemy as sa
 
-from macro_assets.query import Series, observations, release_diff, revisions
+from macro_assets.query import (
+    Series,
+    UnknownError,
+    observations,
+    regional_map,
+    release_diff,
+    release_summary,
+    revisions,
+)
 from macro_assets_tests.history import KEY, RELEASES, load_in_order
 from macro_assets_tests.warehouse.test_vintages import silver
 
 Answers = dict[tuple[str, str], pl.DataFrame]
+# The catalog's Regional lines (history.CATALOG), mapped for each of these years.
+MAPS = [("SAINC1", line, year) for line in (1, 2) for year in ("2022", "2023", "2024", "2025")]
 
 
 def sampled_series(engine: sa.Engine, rng: random.Random) -> list[Series]:
@@ -55,7 +65,18 @@ def answers(engine: sa.Engine, series: list[Series], day: date) -> Answers:
     }
     got: Answers = {(name, str(s)): ask(s) for s in series for name, ask in questions.items()}
     got[("release_diff", day.isoformat())] = release_diff(engine, day)
+    got[("release_summary", day.isoformat())] = release_summary(engine, day)
+    for table, line, year in MAPS:
+        got[("map", f"{table}/{line}/{year}")] = mapped(engine, table, line, year, day)
     return got
+
+
+def mapped(engine: sa.Engine, table: str, line: int, year: str, day: date) -> pl.DataFrame:
+    """The line's map for the year as of the day; an empty frame when there was none yet."""
+    try:
+        return regional_map(engine, table, line, year, as_of=day)
+    except UnknownError:
+        return pl.DataFrame()
 
 
 def test_no_answer_about_a_day_depends_on_what_was_published_after_it(  # noqa: ANN001
@@ -70,7 +91,7 @@ def test_no_answer_about_a_day_depends_on_what_was_published_after_it(  # noqa: 
     assert {s.dataset for s in series} == {"NIPA", "Regional"}
 
     then = sa.create_engine(database_url)
-    revised = 0
+    revised = maps = 0
     for day in RELEASES:
         # What the pipeline could answer that day: the releases up to it, loaded as they came.
         load_in_order([day], lake, catalog, database_url)
@@ -99,6 +120,20 @@ def test_no_answer_about_a_day_depends_on_what_was_published_after_it(  # noqa: 
             )
             got = now[("as_of", str(s))].select("time_period", "value", "value_status").sort("time_period")
             assert got.equals(expected), (day, str(s))
+        for table, line, year in MAPS:
+            places = served.filter(
+                (pl.col("table_name") == table)
+                & pl.col("series_id").str.starts_with(f"{line}|")
+                & (pl.col("time_period") == year)
+            )
+            expected = places.select(
+                pl.col("series_id").str.split("|").list.get(1).alias("geo_fips"), "value", "value_status"
+            ).sort("geo_fips")
+            got = now[("map", f"{table}/{line}/{year}")]
+            got = got.select("geo_fips", "value", "value_status") if got.height else got
+            assert got.equals(expected) if got.height else expected.is_empty(), (day, table, line, year)
+            maps += got.height
     then.dispose()
     everything.dispose()
     assert revised > 0  # the history revises values: the property held where it matters
+    assert maps > 0

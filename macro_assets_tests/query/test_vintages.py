@@ -14,7 +14,15 @@ import polars as pl
 import pytest
 import sqlalchemy as sa
 
-from macro_assets.query import QueryError, Series, observations, release_diff, revisions
+from macro_assets.query import (
+    QueryError,
+    Series,
+    observations,
+    regional_map,
+    release_diff,
+    release_summary,
+    revisions,
+)
 from macro_assets_tests.warehouse.test_load import load
 
 R1, R2, R3, R4 = date(2026, 8, 27), date(2026, 9, 24), date(2026, 10, 29), date(2026, 11, 25)
@@ -146,6 +154,23 @@ def test_what_a_release_changed(engine: sa.Engine) -> None:
     ]
     assert release_diff(engine, R1).get_column("change_kind").to_list() == ["new", "new"]
     assert release_diff(engine, R2, table_name="T99999").is_empty()
+    # The first rank of each table only.
+    assert picked(release_diff(engine, R2, per_table=1), "time_period", "rank") == [("2024", 1)]
+
+
+def test_how_much_a_release_changed_per_table(engine: sa.Engine) -> None:
+    summary = {r: release_summary(engine, r) for r in HISTORY}
+    assert [picked(summary[r], "table_name", "revised", "new", "dropped") for r in HISTORY] == [
+        [("T10105", 0, 2, 0)],
+        [("T10105", 1, 1, 0)],
+        [("T10105", 1, 0, 1)],
+        [("T10105", 0, 1, 0)],
+    ]
+    # The counts are the diff's rows, kind by kind.
+    for release, counted in summary.items():
+        kinds = release_diff(engine, release).get_column("change_kind").value_counts()
+        by_kind = dict(kinds.iter_rows())
+        assert [by_kind.get(k, 0) for k in ("revised", "new", "dropped")] == list(counted.row(0)[2:])
 
 
 @pytest.mark.parametrize(
@@ -167,6 +192,10 @@ def test_what_a_release_changed(engine: sa.Engine) -> None:
             "realtime_start 2026-10-29 is after realtime_end 2026-08-27",
         ),
         (lambda e: release_diff(e, "2026-08-28"), "release 2026-08-28 is not loaded"),
+        (lambda e: release_diff(e, R1, per_table=0), "per_table 0: expected at least 1"),
+        (lambda e: release_summary(e, "2026-08-28"), "release 2026-08-28 is not loaded"),
+        (lambda e: regional_map(e, "SAINC1", 1, "2024", as_of=R4), "SAINC1 line 1 has no value for 2024"),
+        (lambda e: regional_map(e, "SAINC1", 1, " "), "time_period: give a period"),
         (lambda e: revisions(e, "Regional/SAINC1/1|01000"), "unknown series"),
     ],
 )

@@ -8,15 +8,18 @@ import io
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import polars as pl
 import pytest
 import requests
 import sqlalchemy as sa
 import uvicorn
+from fastapi import FastAPI
 
-from macro_assets.query import observations, release_diff, revisions
-from macro_assets.serve.app import create_app, read_only_engine
+from macro_assets.query import observations, release_diff, release_summary, revisions
+from macro_assets.serve.app import NOT_BUILT, STATIC, create_app, read_only_engine
 from macro_assets_tests.conftest import free_port
 from macro_assets_tests.query.test_vintages import GDP, HISTORY, R2, R3
 from macro_assets_tests.warehouse.test_load import load
@@ -30,20 +33,27 @@ def api(database_url: str) -> Iterator[tuple[str, sa.Engine]]:
         load(writer, release, values)
     writer.dispose()
     engine = read_only_engine(database_url)
+    with serving(create_app(engine)) as base:
+        yield base, engine
+    engine.dispose()
+
+
+@contextmanager
+def serving(app: FastAPI) -> Iterator[str]:
+    """``app`` on a free port of 127.0.0.1 while the block runs; its base URL."""
     port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(engine), host="127.0.0.1", port=port, log_level="warning")
-    )
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
     while not server.started:
         assert time.monotonic() < deadline, "the API did not start"
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", engine
-    server.should_exit = True
-    thread.join(10)
-    engine.dispose()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
 
 
 def from_json(rows: list[dict], schema: pl.Schema) -> pl.DataFrame:
@@ -76,6 +86,25 @@ def test_answers_equal_the_python_api_in_every_format(api: tuple[str, sa.Engine]
     assert [r["series"] for r in found] == [GDP]
     loaded = requests.get(f"{base}/api/releases", timeout=10).json()
     assert [r["release_date"] for r in loaded] == sorted((d.isoformat() for d in HISTORY), reverse=True)
+    summary = requests.get(f"{base}/api/releases/{R3}/summary", timeout=10).json()
+    assert pl.DataFrame(summary).equals(release_summary(engine, R3))
+    top = requests.get(f"{base}/api/releases/{R3}/diff", params={"per_table": 1}, timeout=10).json()
+    assert [(r["time_period"], r["rank"]) for r in top] == [("2023", 1)]
+
+
+def test_the_page_is_served_where_it_was_built(api: tuple[str, sa.Engine], tmp_path: Path) -> None:
+    base, engine = api
+    page = requests.get(base + "/", timeout=10)
+    if (STATIC / "index.html").is_file():
+        assert page.status_code == 200 and '<script type="module" src="/assets/explorer.js">' in page.text
+        assert requests.get(base + "/assets/explorer.js", timeout=10).status_code == 200
+    else:
+        assert page.status_code == 503
+    # Without a build, the page says what to run; the API is served all the same.
+    with serving(create_app(engine, static=tmp_path)) as unbuilt:
+        page = requests.get(unbuilt + "/", timeout=10)
+        assert (page.status_code, page.text) == (503, NOT_BUILT)
+        assert requests.get(unbuilt + "/api/releases", timeout=10).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -101,6 +130,15 @@ def test_answers_equal_the_python_api_in_every_format(api: tuple[str, sa.Engine]
         ),
         ("/api/series", {"q": "income", "limit": "lots"}, 422, "limit: Input should be a valid integer"),
         ("/api/series", {"q": "  "}, 400, "search: give at least one word"),
+        (
+            "/api/map",
+            {"table": "SAINC1", "line": 1, "period": "2024"},
+            404,
+            "Regional/SAINC1 line 1 has no value",
+        ),
+        ("/api/map", {"table": "SAINC1", "line": "one", "period": "2024"}, 422, "line: Input should be"),
+        ("/api/releases/2026-08-28/summary", {}, 404, "release 2026-08-28 is not loaded"),
+        ("/api/releases/2026-10-29/diff", {"per_table": 0}, 422, "per_table: Input should be greater"),
     ],
 )
 def test_a_bad_request_gets_a_4xx_with_one_line(
