@@ -48,7 +48,13 @@ const asDate = (text) => new Date(`${text}T00:00:00Z`);
 
 async function loadReleases() {
   state.releases = await api("/api/releases");
-  const options = state.releases.map((r) => new Option(`${r.release_date} (${r.bea_releases.join(", ") || "release"})`, r.release_date));
+  const options = state.releases.map((r) => {
+    const names = r.bea_releases;
+    const label = names.length === 1 ? names[0] : `${names.length || "no"} BEA releases`;
+    const option = new Option(`${r.release_date} (${label})`, r.release_date);
+    option.title = names.join(", ");
+    return option;
+  });
   $("#vintage").replaceChildren(...options.map((o) => o.cloneNode(true)));
   $("#release").replaceChildren(...options);
   state.vintage = fromHash().vintage ?? state.releases[0]?.release_date ?? null;
@@ -242,6 +248,7 @@ async function showRelease() {
     name.append(open);
     return [cell(r.dataset), name, cell(String(r.revised), "number"), cell(String(r.new), "number"), cell(String(r.dropped), "number")];
   });
+  $("#summary").dataset.release = release;
   const busiest = [...summary].sort((a, b) => b.revised + b.new + b.dropped - (a.revised + a.new + a.dropped))[0];
   if (busiest) await showChanges(release, busiest.dataset, busiest.table_name);
 }
