@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 EXPLORER := macro_assets/serve/static/index.html
 export DAGSTER_HOME := $(CURDIR)/dagster_home
 
-.PHONY: install demo explore explorer browser test lint dev bench bench-fetch bench-vintages bench-county clean
+.PHONY: install demo explore explorer browser test lint dev bench bench-fetch bench-vintages bench-county bench-query clean
 
 install: $(STAMP)
 
@@ -76,6 +76,11 @@ bench-vintages: $(STAMP)
 # stage; writes bench/county.json. About an hour on 2 cores. Not a test.
 bench-county: $(STAMP)
 	$(BIN)/python bench/county.py
+
+# The analysts' questions (Python and HTTP) on full NIPA with twelve vintages; writes
+# bench/query.json. About 20 minutes on 2 cores. Not a test.
+bench-query: $(STAMP)
+	$(BIN)/python bench/query.py
 
 # An explicit port: left unset, dagster-webserver moves to a free port when 3000 is taken, and
 # the links in alerts (built from DAGSTER_WEBSERVER_PORT) would point at the wrong one.

@@ -1,5 +1,6 @@
-"""Finding a series by words: the lines of BEA's tables (``bea.series``), and for Regional's
-tables a line for a place (``bea.geographies``: the nation unless a place is asked for)."""
+"""Finding a series by words: the lines of BEA's tables (``bea.series``), for Regional's tables a
+line for a place (``bea.geographies``: the nation unless a place is asked for), and the series
+of datasets without lines (``bea.dataset_series``: ITA, IIP, MNE, GDP by industry, …)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,9 @@ NATION = "00000"
 
 # A line matches when every word is in its description, code or table name. Regional's series
 # are a line for a place; the place is the nation unless one is asked for (by name or FIPS).
-# A candidate is kept only if the warehouse holds that series (a probe of the key's index).
+# A candidate line is kept only if the warehouse holds that series (a probe of the key's index).
+# A series without a line matches on its description, id, table name or dimension values; it has
+# no place, so asking for one leaves it out (as it leaves out NIPA's lines).
 _SEARCH = """
 WITH lines AS (
     SELECT s.dataset, s.table_name, s.line_number, s.series_code, s.line_description, s.unit, s.unit_mult
@@ -45,16 +48,25 @@ WITH lines AS (
     FROM lines l
     LEFT JOIN places p ON l.dataset = 'Regional'
     WHERE l.dataset = 'Regional' OR CAST(:place AS text) IS NULL
+), found AS (
+    SELECT c.dataset, c.table_name, c.series_id, c.line_number, c.series_code, c.line_description,
+           c.geo_fips, c.geo_name, c.unit, c.unit_mult
+    FROM candidates c
+    WHERE c.series_id IS NOT NULL AND EXISTS (
+        SELECT 1 FROM bea.observations o
+        WHERE o.dataset = c.dataset AND o.table_name = c.table_name AND o.series_id = c.series_id
+    )
+    UNION ALL
+    SELECT d.dataset, d.table_name, d.series_id, NULL, NULL, d.description, NULL, NULL, d.unit, d.unit_mult
+    FROM bea.dataset_series d
+    WHERE CAST(:place AS text) IS NULL AND (CAST(:dataset AS text) IS NULL OR d.dataset = :dataset)
+          {unlined_words}
 )
-SELECT c.dataset || '/' || c.table_name || '/' || c.series_id AS series,
-       c.dataset, c.table_name, c.series_id, c.line_number, c.series_code, c.line_description,
-       c.geo_fips, c.geo_name, c.unit, c.unit_mult
-FROM candidates c
-WHERE c.series_id IS NOT NULL AND EXISTS (
-    SELECT 1 FROM bea.observations o
-    WHERE o.dataset = c.dataset AND o.table_name = c.table_name AND o.series_id = c.series_id
-)
-ORDER BY c.dataset, c.table_name, c.line_number, c.geo_fips
+SELECT dataset || '/' || table_name || '/' || series_id AS series,
+       dataset, table_name, series_id, line_number, series_code, line_description,
+       geo_fips, geo_name, unit, unit_mult
+FROM found
+ORDER BY dataset, table_name, line_number, geo_fips, series_id
 LIMIT :limit
 """
 
@@ -68,9 +80,10 @@ def search(
     limit: int = 50,
 ) -> pl.DataFrame:
     """Series whose line matches every word of ``text`` (in its description, code or table
-    name; case does not matter), ``SEARCH_COLUMNS``, at most ``limit``. ``geography`` (a place's
-    name or FIPS code) picks the place of Regional's series and leaves out datasets without
-    places; without it Regional's series are the nation's."""
+    name; for a series without a line, its description, id, table name or dimension values;
+    case does not matter), ``SEARCH_COLUMNS``, at most ``limit``. ``geography`` (a place's name
+    or FIPS code) picks the place of Regional's series and leaves out datasets without places;
+    without it Regional's series are the nation's."""
     words = text.split()
     if not words:
         raise QueryError("search: give at least one word")
@@ -82,6 +95,11 @@ def search(
         f" AND (s.line_description ILIKE :w{i} OR s.series_code ILIKE :w{i} OR s.table_name ILIKE :w{i})"
         for i in range(len(words))
     )
+    unlined = "".join(
+        f" AND (d.description ILIKE :w{i} OR d.series_id ILIKE :w{i} OR d.table_name ILIKE :w{i}"
+        f" OR CAST(d.dimensions AS text) ILIKE :w{i})"
+        for i in range(len(words))
+    )
     params: dict[str, object] = {f"w{i}": f"%{_escaped(w)}%" for i, w in enumerate(words)}
     place = geography.strip() if geography and geography.strip() else None
     params.update(
@@ -90,7 +108,7 @@ def search(
         place_pattern=f"%{_escaped(place)}%" if place else None,
         limit=limit,
     )
-    sql = _SEARCH.format(words=clauses, nation=NATION)
+    sql = _SEARCH.format(words=clauses, unlined_words=unlined, nation=NATION)
     with engine.connect() as conn:
         rows = conn.execute(sa.text(sql), params).all()
     return pl.DataFrame(rows, schema=SEARCH_COLUMNS, orient="row")

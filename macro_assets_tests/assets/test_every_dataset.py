@@ -12,11 +12,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import dagster as dg
+import polars as pl
 import pytest
 import sqlalchemy as sa
 
 from bea_sandbox.server import Sandbox, SandboxSettings
 from macro_assets.checks import NOTHING_TO_CHECK
+from macro_assets.query import search
 from macro_assets.resources.bea import BeaApiResource
 from macro_assets.resources.catalog import CatalogResource
 from macro_assets_tests.assets.test_pipeline import run
@@ -263,3 +265,34 @@ def test_parameter_shaped_requests_are_named_from_their_parameters(warehouse: sa
         "MNE": "Classification=Country;Country=650,699;DirectionOfInvestment=Outward;GetFootnotes=Yes;"
         "Industry=ALL;NonbankAffiliatesOnly=2;OwnershipLevel=2;SeriesID=30",
     }
+
+
+def test_series_without_lines_are_found_by_words(warehouse: sa.Engine) -> None:
+    with warehouse.connect() as conn:
+        stored = set(
+            conn.execute(
+                sa.text(
+                    "SELECT DISTINCT dataset, table_name, series_id FROM bea.observations "
+                    "WHERE line_number IS NULL"
+                )
+            ).all()
+        )
+        described = conn.execute(
+            sa.text("SELECT dataset, table_name, series_id, description FROM bea.dataset_series")
+        ).all()
+    assert {s.dataset for s in SAMPLE_ENTRIES if s.dimensions} <= {d for d, _, _ in stored}
+    # Every series without a line is described (and nothing else is), each in words of its own.
+    assert {(d.dataset, d.table_name, d.series_id) for d in described} == stored
+    io = [d for d in described if d.dataset == "InputOutput"]
+    assert io and all(" / " in d.description for d in io)  # its row and column, BEA has no line
+    for dataset in sorted({d.dataset for d in described}):
+        mine = [d for d in described if d.dataset == dataset]
+        target = mine[len(mine) // 2]
+        words = " ".join(target.description.split()[:3])
+        found = search(warehouse, words, dataset=dataset, limit=500)
+        assert f"{dataset}/{target.table_name}/{target.series_id}" in found["series"].to_list(), words
+        assert found.filter(pl.col("line_number").is_not_null()).is_empty()
+        # And by a dimension value alone (ITA's indicator, IIP's component, …).
+        assert search(warehouse, target.series_id.split("|")[0].split("/")[0], dataset=dataset).height > 0
+    # A place leaves them out: they have none.
+    assert search(warehouse, "investment", geography="01000").filter(pl.col("dataset") == "IIP").is_empty()
