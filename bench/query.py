@@ -36,7 +36,7 @@ from bea_sandbox.schedule import GDP, release_schedule
 from bea_sandbox.server import Sandbox, SandboxSettings
 from macro_assets.definitions import ASSETS
 from macro_assets.partitions import release_date_partitions
-from macro_assets.query import observations, release_diff
+from macro_assets.query import observations, release_diff, release_summary
 from macro_assets.resources.bea import BeaApiResource
 from macro_assets.resources.catalog import CatalogResource
 from macro_assets.resources.lake import LakeResource
@@ -48,13 +48,15 @@ KEY = "BE4C0000-0000-4000-8000-0000000q0e18"
 TARGETS_MS = {"series": 50, "release_diff": 500}
 
 
-def capture(work: Path, vintages: int, first: date, window: float) -> tuple[str, list[date], list[float]]:
+def capture(
+    work: Path, vintages: int, first: date, window: float, tables: int
+) -> tuple[str, list[date], list[float]]:
     """Twelve (``vintages``) GDP releases of full-scale NIPA, each captured as the sandbox served
     it that day and loaded; the warehouse's URL, the release dates and each run's seconds."""
     moments = [t for t in release_schedule()[GDP] if t.date() >= first][:vintages]
     lake = LakeResource(url=str(work / "lake"))
     warehouse = WarehouseResource(database_url=embedded_url(work / "pg"))
-    catalog = CatalogResource(path=str(catalog_file(work / "catalog.yaml", fullscale.COUNT)))
+    catalog = CatalogResource(path=str(catalog_file(work / "catalog.yaml", tables)))
     clock = SteppedClock(moments[0])
     settings = SandboxSettings(clock=clock, limits=Limits(window_s=window))
     seconds = []
@@ -98,11 +100,12 @@ def figures(ms: list[float]) -> dict[str, float]:
     return {"n": len(ms), "p50_ms": round(percentile(ms, 0.5), 1), "p95_ms": round(percentile(ms, 0.95), 1)}
 
 
-def questions(releases: list[date], samples: int, seed: int = 18) -> dict[str, list[dict[str, str]]]:
+def questions(
+    releases: list[date], samples: int, tables: list[str], seed: int = 18
+) -> dict[str, list[dict[str, str]]]:
     """The same random questions for both paths: series as of random days, series' every
     vintage, one table's diff and a whole release's diff for each release after the first."""
     rng = random.Random(seed)
-    tables = fullscale.names()
     days = (date.today() - releases[0]).days
 
     def series() -> str:
@@ -121,14 +124,25 @@ def questions(releases: list[date], samples: int, seed: int = 18) -> dict[str, l
             for _ in range(5)
         ],
         "release_diff_release": [{"release": r} for r in later],
+        # What the page asks of a release: the counts per table, and each table's largest.
+        "release_summary": [{"release": r} for r in later for _ in range(3)],
+        "release_diff_top": [{"release": r, "per_table": "25"} for r in later for _ in range(3)],
     }
 
 
 def python_path(engine: sa.Engine, asked: dict[str, list[dict[str, str]]]) -> dict[str, dict[str, float]]:
     def diff(q: dict[str, str]) -> Callable[[], Any]:
+        per_table = int(q["per_table"]) if "per_table" in q else None
         return lambda: release_diff(
-            engine, q["release"], dataset=q.get("dataset"), table_name=q.get("table_name")
+            engine,
+            q["release"],
+            dataset=q.get("dataset"),
+            table_name=q.get("table_name"),
+            per_table=per_table,
         )
+
+    def summary(q: dict[str, str]) -> Callable[[], Any]:
+        return lambda: release_summary(engine, q["release"])
 
     return {
         "as_of": figures([t for q in asked["as_of"] for t in timed(lambda q=q: observations(engine, **q))]),
@@ -137,6 +151,8 @@ def python_path(engine: sa.Engine, asked: dict[str, list[dict[str, str]]]) -> di
         ),
         "release_diff_table": figures([t for q in asked["release_diff_table"] for t in timed(diff(q))]),
         "release_diff_release": figures([t for q in asked["release_diff_release"] for t in timed(diff(q))]),
+        "release_summary": figures([t for q in asked["release_summary"] for t in timed(summary(q))]),
+        "release_diff_top": figures([t for q in asked["release_diff_top"] for t in timed(diff(q))]),
     }
 
 
@@ -163,6 +179,14 @@ def http_path(base: str, asked: dict[str, list[dict[str, str]]]) -> dict[str, di
         ),
         "release_diff_table": figures([t for q in asked["release_diff_table"] for t in timed(diff(q))]),
         "release_diff_release": figures([t for q in asked["release_diff_release"] for t in timed(diff(q))]),
+        "release_summary": figures(
+            [
+                t
+                for q in asked["release_summary"]
+                for t in timed(get(f"/api/releases/{q['release']}/summary", {}))
+            ]
+        ),
+        "release_diff_top": figures([t for q in asked["release_diff_top"] for t in timed(diff(q))]),
     }
 
 
@@ -170,6 +194,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--vintages", type=int, default=12)
     parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--tables", type=int, default=fullscale.COUNT, help="full-scale NIPA tables")
     parser.add_argument("--first", default="2025-11-01", help="capture GDP releases from this date")
     parser.add_argument("--window", type=float, default=2.0, help="BEA's rate window in seconds (60)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "query.json")
@@ -177,7 +202,9 @@ def main() -> None:
 
     work = Path(tempfile.mkdtemp(prefix="mdi-bench-query-"))
     started = time.monotonic()
-    url, releases, load_seconds = capture(work, args.vintages, date.fromisoformat(args.first), args.window)
+    url, releases, load_seconds = capture(
+        work, args.vintages, date.fromisoformat(args.first), args.window, args.tables
+    )
     engine = read_only_engine(url)
     with engine.connect() as conn:
         stored = conn.execute(sa.text("SELECT count(*) FROM bea.observations")).scalar_one()
@@ -185,7 +212,7 @@ def main() -> None:
             sa.text("SELECT count(*) FROM bea.observations WHERE published_in = :r OR replaced_in = :r"),
             {"r": releases[-1]},
         ).scalar_one()
-    asked = questions(releases, args.samples)
+    asked = questions(releases, args.samples, fullscale.names(args.tables))
     python_path(engine, {k: v[:5] for k, v in asked.items()})  # warm the cache, as a server would be
     by_python = python_path(engine, asked)
     print("python:", json.dumps(by_python), flush=True)
@@ -208,6 +235,7 @@ def main() -> None:
         "measured_at": datetime.now().astimezone().isoformat(timespec="seconds"),
         "machine": machine(),
         "command": "make bench-query",
+        "tables": args.tables,
         "vintages": len(releases),
         "releases": [r.isoformat() for r in releases],
         "rows_stored": stored,
@@ -224,6 +252,12 @@ def main() -> None:
         ),
         "release_diff_table_p95_ms_worst": max(
             by_python["release_diff_table"]["p95_ms"], by_http["release_diff_table"]["p95_ms"]
+        ),
+        "release_page_p95_ms_worst": max(
+            by_python["release_summary"]["p95_ms"],
+            by_http["release_summary"]["p95_ms"],
+            by_python["release_diff_top"]["p95_ms"],
+            by_http["release_diff_top"]["p95_ms"],
         ),
         "seconds": round(time.monotonic() - started, 1),
         "workdir": str(work),

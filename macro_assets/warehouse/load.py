@@ -150,13 +150,15 @@ def load_release(engine: sa.Engine, load: ReleaseInput) -> dict[str, LoadCounts]
                 refresh_dimensions(conn, release, described.result())
         # The planner's statistics follow the rows (the as-of reads pick their index by them):
         # autovacuum would get there, minutes after a load of millions of rows. The block ranges
-        # the load wrote are summarised now: until then every map read scans them.
+        # the load wrote are summarised now: until then every map read and release diff scans
+        # them.
         for name, count in counts.items():
             if count.tables:
                 conn.exec_driver_sql(f"ANALYZE {TARGETS[name].table}")
         written = counts["observations"]
         if written.inserted or written.closed or written.extended:
-            conn.exec_driver_sql("SELECT brin_summarize_new_values('bea.observations_map')")
+            for index in ("bea.observations_map", "bea.observations_published"):
+                conn.exec_driver_sql(f"SELECT brin_summarize_new_values('{index}')")
         if load.source is not None:
             conn.execute(
                 sa.text(
