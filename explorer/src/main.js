@@ -77,7 +77,7 @@ async function runSearch(event) {
     open.textContent = `${s.line_description ?? s.series_code ?? s.series_id}${s.geo_name ? ` — ${s.geo_name}` : ""}`;
     const where = document.createElement("span");
     where.className = "series-name";
-    where.textContent = ` ${s.series}`;
+    where.textContent = ` ${[s.metric_name ?? s.unit, s.series].filter(Boolean).join(" · ")}`;
     open.addEventListener("click", () => openSeries(s.series).catch(showError));
     item.append(open, where);
     return item;

@@ -21,19 +21,21 @@ SEARCH_COLUMNS: dict[str, pl.DataType] = {
     "geo_name": pl.String(),
     "unit": pl.String(),
     "unit_mult": pl.Int64(),
+    "metric_name": pl.String(),
 }
 MAX_WORDS = 8
 MAX_LIMIT = 500
 NATION = "00000"
 
-# A line matches when every word is in its description, code or table name. Regional's series
+# A line matches when every word is in its description, code, table name, unit or metric. Regional's series
 # are a line for a place; the place is the nation unless one is asked for (by name or FIPS).
 # A candidate line is kept only if the warehouse holds that series (a probe of the key's index).
 # A series without a line matches on its description, id, table name or dimension values; it has
 # no place, so asking for one leaves it out (as it leaves out NIPA's lines).
 _SEARCH = """
 WITH lines AS (
-    SELECT s.dataset, s.table_name, s.line_number, s.series_code, s.line_description, s.unit, s.unit_mult
+    SELECT s.dataset, s.table_name, s.line_number, s.series_code, s.line_description, s.unit, s.unit_mult,
+           s.metric_name
     FROM bea.series s
     WHERE (CAST(:dataset AS text) IS NULL OR s.dataset = :dataset) {words}
 ), places AS (
@@ -50,21 +52,22 @@ WITH lines AS (
     WHERE l.dataset = 'Regional' OR CAST(:place AS text) IS NULL
 ), found AS (
     SELECT c.dataset, c.table_name, c.series_id, c.line_number, c.series_code, c.line_description,
-           c.geo_fips, c.geo_name, c.unit, c.unit_mult
+           c.geo_fips, c.geo_name, c.unit, c.unit_mult, c.metric_name
     FROM candidates c
     WHERE c.series_id IS NOT NULL AND EXISTS (
         SELECT 1 FROM bea.observations o
         WHERE o.dataset = c.dataset AND o.table_name = c.table_name AND o.series_id = c.series_id
     )
     UNION ALL
-    SELECT d.dataset, d.table_name, d.series_id, NULL, NULL, d.description, NULL, NULL, d.unit, d.unit_mult
+    SELECT d.dataset, d.table_name, d.series_id, NULL, NULL, d.description, NULL, NULL, d.unit, d.unit_mult,
+           NULL
     FROM bea.dataset_series d
     WHERE CAST(:place AS text) IS NULL AND (CAST(:dataset AS text) IS NULL OR d.dataset = :dataset)
           {unlined_words}
 )
 SELECT dataset || '/' || table_name || '/' || series_id AS series,
        dataset, table_name, series_id, line_number, series_code, line_description,
-       geo_fips, geo_name, unit, unit_mult
+       geo_fips, geo_name, unit, unit_mult, metric_name
 FROM found
 ORDER BY dataset, table_name, line_number, geo_fips, series_id
 LIMIT :limit
@@ -79,11 +82,11 @@ def search(
     geography: str | None = None,
     limit: int = 50,
 ) -> pl.DataFrame:
-    """Series whose line matches every word of ``text`` (in its description, code or table
-    name; for a series without a line, its description, id, table name or dimension values;
-    case does not matter), ``SEARCH_COLUMNS``, at most ``limit``. ``geography`` (a place's name
-    or FIPS code) picks the place of Regional's series and leaves out datasets without places;
-    without it Regional's series are the nation's."""
+    """Series whose line matches every word of ``text`` (in its description, code, table name,
+    unit or metric, e.g. "chained"; for a series without a line, its description, id, table name
+    or dimension values; case does not matter), ``SEARCH_COLUMNS``, at most ``limit``.
+    ``geography`` (a place's name or FIPS code) picks the place of Regional's series and leaves
+    out datasets without places; without it Regional's series are the nation's."""
     words = text.split()
     if not words:
         raise QueryError("search: give at least one word")
@@ -92,7 +95,8 @@ def search(
     if not 1 <= limit <= MAX_LIMIT:
         raise QueryError(f"limit {limit}: expected 1 to {MAX_LIMIT}")
     clauses = "".join(
-        f" AND (s.line_description ILIKE :w{i} OR s.series_code ILIKE :w{i} OR s.table_name ILIKE :w{i})"
+        f" AND (s.line_description ILIKE :w{i} OR s.series_code ILIKE :w{i} OR s.table_name ILIKE :w{i}"
+        f" OR s.unit ILIKE :w{i} OR s.metric_name ILIKE :w{i})"
         for i in range(len(words))
     )
     unlined = "".join(

@@ -20,12 +20,12 @@ LAYOUTS = Path(__file__).with_name("layouts.yaml")
 
 _SERIES_SQL = """
 INSERT INTO bea.series AS t (dataset, table_name, line_number, series_code, line_description, unit,
-                             unit_mult, as_of_release)
-SELECT dataset, table_name, line_number, series_code, line_description, unit, unit_mult, :r
+                             unit_mult, metric_name, as_of_release)
+SELECT dataset, table_name, line_number, series_code, line_description, unit, unit_mult, metric_name, :r
 FROM staging_series
 ON CONFLICT (dataset, table_name, line_number) DO UPDATE
 SET series_code = EXCLUDED.series_code, line_description = EXCLUDED.line_description, unit = EXCLUDED.unit,
-    unit_mult = EXCLUDED.unit_mult, as_of_release = EXCLUDED.as_of_release
+    unit_mult = EXCLUDED.unit_mult, metric_name = EXCLUDED.metric_name, as_of_release = EXCLUDED.as_of_release
 WHERE t.as_of_release <= EXCLUDED.as_of_release
 """
 _GEOGRAPHIES_SQL = """
@@ -50,7 +50,7 @@ _PARENTS_SQL = sa.text(
     "AND dataset IN ('NIPA', 'NIUnderlyingDetail') AND parent_line IS DISTINCT FROM :p"
 )
 _LINE = ["dataset", "table_name", "line_number"]
-_SERIES = [*_LINE, "series_code", "line_description", "unit", "unit_mult"]
+_SERIES = [*_LINE, "series_code", "line_description", "unit", "unit_mult", "metric_name"]
 _GEO = ["geo_fips", "geo_name", "geo_level"]
 _KEY = ["dataset", "table_name", "series_id"]
 _DATASET_SERIES = [*_KEY, "description", "dimensions", "unit", "unit_mult"]

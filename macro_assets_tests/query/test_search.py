@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
 import sqlalchemy as sa
 
@@ -24,6 +25,18 @@ def test_every_word_must_match_and_each_hit_is_a_series_the_warehouse_holds(engi
     for name in gdp["series"].head(3):
         assert observations(engine, name, as_of=RELEASES[-1]).height > 0
     assert search(engine, "gross domestic zzz").is_empty()
+
+
+def test_what_a_line_measures_tells_alike_lines_apart(engine: sa.Engine) -> None:
+    # "Gross domestic product" is line 1 of T10105 (current dollars) and T10106 (chained).
+    both = search(engine, "gross domestic product")["series"].to_list()
+    assert {"NIPA/T10105/1", "NIPA/T10106/1"} <= set(both)
+    real = search(engine, "chained gross domestic product")
+    assert "NIPA/T10106/1" in real["series"].to_list()
+    assert "NIPA/T10105/1" not in real["series"].to_list()
+    assert set(real.filter(pl.col("dataset") == "NIPA")["metric_name"]) == {"Chained Dollars"}
+    # Regional's lines have no metric: their unit says it.
+    assert search(engine, "millions personal income", dataset="Regional").height > 0
 
 
 def test_regional_series_are_a_line_for_a_place(engine: sa.Engine) -> None:

@@ -36,7 +36,9 @@ TABLES = {
     "loaded_at",
     "release_loads": "*",
     "load_audit": "*",
-    "series": "*",
+    # metric_name is added by 0008 (and filled: checked below).
+    "series": "dataset, table_name, line_number, series_code, line_description, unit, unit_mult, "
+    "parent_line, as_of_release",
     "geographies": "*",
 }
 DAYS = (R1 - timedelta(days=1), R1, R2 - timedelta(days=1), R2, R3, R3 + timedelta(days=30))
@@ -108,6 +110,10 @@ def test_a_warehouse_the_previous_code_built_upgrades_with_every_answer_unchange
         ).scalar_one()
     # The series the migration named: NIPA's line, Regional's line and place.
     assert series == {"NIPA": "1", "Regional": "1|01000"}
+    # What each line measures, from its rows (Regional's lines have none: their unit says it).
+    with engine.connect() as conn:
+        metrics = dict(conn.execute(sa.text("SELECT dataset, metric_name FROM bea.series")).all())
+    assert metrics["NIPA"] is not None and metrics["Regional"] is None
     assert changes > 0
     assert schema.upgrade(engine) == (schema.head(), schema.head())  # at head: nothing to do
 
