@@ -4,7 +4,10 @@ import * as Plot from "@observablehq/plot";
 import { feature, mesh } from "topojson-client";
 
 const $ = (selector) => document.querySelector(selector);
-const state = { releases: [], vintage: null, series: null, mode: "vintages", period: null };
+const state = { releases: [], vintage: null, series: null, mode: "vintages", period: null, frequency: null };
+// A line of BEA's tables may hold annual, quarterly and monthly values: the chart draws one
+// frequency at a time, the finest by default.
+const FREQUENCIES = { M: "monthly", Q: "quarterly", A: "annual" };
 const atlases = new Map();
 
 function url(path, params) {
@@ -117,9 +120,15 @@ async function openSeries(series) {
   $("#series-meta").textContent =
     `${series} · ${dataset} ${table} · ${first.unit ?? ""}${first.unit_mult ? ` ×10^${first.unit_mult}` : ""} · ` +
     `${vintages.size} vintage${vintages.size === 1 ? "" : "s"} · ${revised} revised value${revised === 1 ? "" : "s"}`;
+  const frequencies = Object.keys(FREQUENCIES).filter((f) => all.some((r) => r.frequency === f));
+  state.frequency = frequencies[0] ?? null;
+  $("#frequency").replaceChildren(...frequencies.map((f) => new Option(FREQUENCIES[f], f)));
+  $("#frequency-choice").hidden = frequencies.length < 2;
   $("#series-panel").hidden = false;
   await showVintage();
 }
+
+const ofFrequency = (rows) => rows.filter((r) => r.frequency === state.frequency);
 
 // The curve BEA published as of each release that changed the series: the rows whose real-time
 // period holds that release's date.
@@ -135,7 +144,7 @@ async function drawChart() {
   let marks;
   let color;
   if (state.mode === "vintages") {
-    const data = curves(state.all).map((r) => ({ ...r, date: asDate(r.period_start) }));
+    const data = curves(ofFrequency(state.all)).map((r) => ({ ...r, date: asDate(r.period_start) }));
     const shownVintage = [...new Set(data.map((r) => r.vintage))].filter((v) => v <= state.vintage).pop();
     color = { type: "ordinal", scheme: "dark2", legend: true, label: "vintage" };
     marks = [
@@ -148,8 +157,8 @@ async function drawChart() {
       api("/api/observations", { series: state.series }),
     ]);
     const data = [
-      ...initial.map((r) => ({ ...r, which: "first release", date: asDate(r.period_start) })),
-      ...latest.map((r) => ({ ...r, which: "latest", date: asDate(r.period_start) })),
+      ...ofFrequency(initial).map((r) => ({ ...r, which: "first release", date: asDate(r.period_start) })),
+      ...ofFrequency(latest).map((r) => ({ ...r, which: "latest", date: asDate(r.period_start) })),
     ];
     color = { domain: ["first release", "latest"], range: ["#d95f02", "#1b9e77"], legend: true };
     marks = [
@@ -284,6 +293,10 @@ async function start() {
     state.vintage = $("#vintage").value;
     toHash();
     await showVintage();
+  }));
+  $("#frequency").addEventListener("change", guarded(async () => {
+    state.frequency = $("#frequency").value;
+    await drawChart();
   }));
   $("#period").addEventListener("change", guarded(async () => {
     state.period = $("#period").value;

@@ -186,6 +186,23 @@ def test_an_analyst_searches_charts_maps_and_downloads(
         expect(page.locator("#chart[data-mode=first-latest] g[aria-label=line]")).to_have_count(1)
         assert page.locator("#chart g[aria-label=line] path").count() == 2
 
+        # A line with annual and quarterly values is charted one frequency at a time, the finest
+        # first, one line per vintage of those values.
+        page.click("#mode-vintages")
+        page.fill("input[name=q]", "gross domestic product")
+        page.fill("input[name=geography]", "")
+        page.click("#search button")
+        page.locator(".series-link[data-series='NIPA/T10105/1']").click()
+        expect(page.locator("#frequency-choice")).to_be_visible()
+        assert page.locator("#frequency").input_value() == "Q"
+        gdp = observations(engine, "NIPA/T10105/1", output="all")
+        for frequency in ("Q", "A"):
+            page.select_option("#frequency", frequency)
+            vintages = gdp.filter(pl.col("frequency") == frequency).get_column("published_in").n_unique()
+            expect(page.locator("#chart g[aria-label=line] path")).to_have_count(vintages)
+        screenshot(page, "frequencies", "#series-panel")
+        expect(page.locator("#map-panel")).to_be_hidden()  # no place to map
+
         # What each release changed, table by table.
         for release in RELEASES:
             page.select_option("#release", release.isoformat())
