@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from full_scale import STAGES as NIPA_STAGES  # noqa: E402
-from full_scale import PeakRss, copy_csv, free_port, machine, sandbox, start_postgres  # noqa: E402
+from full_scale import PeakRss, copy_csv, free_port, machine, percentile, sandbox, start_postgres  # noqa: E402
 
 from bea_sandbox import counties, county_scale  # noqa: E402
 from macro_assets.lake import duck, layout  # noqa: E402
@@ -163,11 +163,6 @@ def copy_baseline(url: str, silver: Path, workdir: Path) -> dict[str, float]:
         csv.unlink()
 
 
-def p(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
 SERIES_SQL = (
     "SELECT time_period, value, value_status FROM bea.observations_as_of(:d) "
     "WHERE dataset = 'Regional' AND table_name = :t AND series_id = :s ORDER BY time_period"
@@ -228,15 +223,15 @@ def as_of_reads(url: str, lake: LakeResource, seed: int = 17) -> dict[str, Any]:
         con.execute(lake_map, {"d": AS_OF, "t": t, "l": line, "y": y}).fetchall()
         duck_map.append((time.perf_counter() - started) * 1000)
     return {
-        "asof_series_p50_ms": round(p(pg_series, 0.5), 2),
-        "asof_series_p95_ms": round(p(pg_series, 0.95), 2),
+        "asof_series_p50_ms": round(percentile(pg_series, 0.5), 2),
+        "asof_series_p95_ms": round(percentile(pg_series, 0.95), 2),
         "asof_series_rows": found,
-        "asof_map_p50_ms": round(p(pg_map, 0.5), 2),
-        "asof_map_p95_ms": round(p(pg_map, 0.95), 2),
-        "lake_asof_series_p95_ms": round(p(duck_series, 0.95), 2),
-        "lake_asof_map_p95_ms": round(p(duck_map, 0.95), 2),
-        "lake_asof_vs_warehouse": round(p(duck_series, 0.95) / p(pg_series, 0.95), 1),
-        "lake_asof_map_vs_warehouse": round(p(duck_map, 0.95) / p(pg_map, 0.95), 1),
+        "asof_map_p50_ms": round(percentile(pg_map, 0.5), 2),
+        "asof_map_p95_ms": round(percentile(pg_map, 0.95), 2),
+        "lake_asof_series_p95_ms": round(percentile(duck_series, 0.95), 2),
+        "lake_asof_map_p95_ms": round(percentile(duck_map, 0.95), 2),
+        "lake_asof_vs_warehouse": round(percentile(duck_series, 0.95) / percentile(pg_series, 0.95), 1),
+        "lake_asof_map_vs_warehouse": round(percentile(duck_map, 0.95) / percentile(pg_map, 0.95), 1),
         "series_plan": plan,
     }
 

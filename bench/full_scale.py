@@ -119,6 +119,12 @@ def machine() -> dict[str, Any]:
     }
 
 
+def percentile(values: list[float], q: float) -> float:
+    """The ``q`` quantile of ``values``, nearest rank."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -27,7 +27,7 @@ import dagster as dg
 import requests
 import sqlalchemy as sa
 import uvicorn
-from full_scale import catalog_file, free_port, machine  # type: ignore[import-not-found]
+from full_scale import catalog_file, free_port, machine, percentile  # type: ignore[import-not-found]
 
 from bea_sandbox import fullscale
 from bea_sandbox.clock import SERVED_AFTER, SteppedClock
@@ -89,11 +89,6 @@ def timed(ask: Callable[[], Any], times: int = 1) -> list[float]:
         ask()
         out.append((time.perf_counter() - started) * 1000)
     return out
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def figures(ms: list[float]) -> dict[str, float]:

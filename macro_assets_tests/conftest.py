@@ -50,18 +50,34 @@ def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 _db_numbers = itertools.count()
 
 
+@contextlib.contextmanager
+def databases(server: str, prefix: str = "t") -> Iterator[Callable[..., str]]:
+    """``make(label="")`` makes a fresh, empty database on ``server`` and gives its URL; every
+    one made is dropped when the block ends."""
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    made: list[str] = []
+
+    def make(label: str = "") -> str:
+        name = "_".join(part for part in (prefix, str(os.getpid()), label, str(next(_db_numbers))) if part)
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        made.append(name)
+        return sa.engine.make_url(server).set(database=name).render_as_string(hide_password=False)
+
+    try:
+        yield make
+    finally:
+        with admin.connect() as conn:
+            for name in made:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
 @pytest.fixture
 def database_url(postgres_server: str) -> Iterator[str]:
     """A fresh, empty database per test, dropped afterwards."""
-    name = f"t_{os.getpid()}_{next(_db_numbers)}"
-    admin = sa.create_engine(postgres_server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = sa.engine.make_url(postgres_server).set(database=name).render_as_string(hide_password=False)
-    yield url
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
+    with databases(postgres_server) as make:
+        yield make()
 
 
 @pytest.fixture(scope="session")
@@ -78,21 +94,8 @@ def captured(
 def another_database(postgres_server: str) -> Iterator[Callable[[], str]]:
     """Makes more fresh, empty databases for one test (``database_url`` is the first), dropped
     afterwards."""
-    admin = sa.create_engine(postgres_server, isolation_level="AUTOCOMMIT")
-    made: list[str] = []
-
-    def make() -> str:
-        name = f"t_{os.getpid()}_{next(_db_numbers)}"
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        made.append(name)
-        return sa.engine.make_url(postgres_server).set(database=name).render_as_string(hide_password=False)
-
-    yield make
-    with admin.connect() as conn:
-        for name in made:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
+    with databases(postgres_server) as make:
+        yield make
 
 
 @pytest.fixture

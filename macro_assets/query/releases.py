@@ -111,9 +111,7 @@ def release_diff(
     """What ``release`` changed (``DIFF_COLUMNS``), per table, ranked (``rank`` 1 the largest
     revision); ``dataset``/``table_name`` narrow it to one dataset or table, ``per_table`` to
     the first ranks of each table, ``limit`` to the first rows (by table, then rank)."""
-    day = as_date(release, "release")
-    if day is None:
-        raise QueryError("release: a release date is required")
+    day = _release_day(release)
     for name, cap in (("limit", limit), ("per_table", per_table)):
         if cap is not None and cap < 1:
             raise QueryError(f"{name} {cap}: expected at least 1")
@@ -133,13 +131,18 @@ def release_diff(
 def release_summary(engine: sa.Engine, release: date | str) -> pl.DataFrame:
     """How many values ``release`` revised, added and dropped in each table it loaded
     (``SUMMARY_COLUMNS``; the gold indicators left out)."""
-    day = as_date(release, "release")
-    if day is None:
-        raise QueryError("release: a release date is required")
+    day = _release_day(release)
     with engine.connect() as conn:
         _loaded(conn, day)
         rows = conn.execute(sa.text(_SUMMARY), {"r": day}).all()
     return pl.DataFrame(rows, schema=SUMMARY_COLUMNS, orient="row")
+
+
+def _release_day(release: date | str) -> date:
+    day = as_date(release, "release")
+    if day is None:
+        raise QueryError("release: a release date is required")
+    return day
 
 
 def _loaded(conn: sa.Connection, day: date) -> None:

@@ -35,6 +35,7 @@ from macro_assets.resources.lake import LakeResource
 from macro_assets.resources.warehouse import WarehouseResource, normalise_url
 from macro_assets.warehouse import bulk
 from macro_assets_tests.conftest import CORE_CATALOG
+from macro_assets_tests.conftest import databases as fresh_databases
 
 R1, R2 = "2026-10-29", "2026-10-30"
 UP_TO_GOLD = ASSETS[:4]
@@ -85,21 +86,8 @@ def snapshot(url: str) -> dict[str, tuple[int, str]]:
 
 @pytest.fixture(scope="module")
 def databases(postgres_server: str) -> Iterator[Callable[[str], str]]:
-    admin = sa.create_engine(postgres_server, isolation_level="AUTOCOMMIT")
-    made: list[str] = []
-
-    def create(label: str) -> str:
-        name = f"drill_{os.getpid()}_{label}_{len(made)}"
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        made.append(name)
-        return sa.engine.make_url(postgres_server).set(database=name).render_as_string(hide_password=False)
-
-    yield create
-    with admin.connect() as conn:
-        for name in made:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
+    with fresh_databases(postgres_server, "drill") as make:
+        yield make
 
 
 def materialize(

@@ -9,7 +9,6 @@ artifacts are taken that way)."""
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import time
@@ -23,25 +22,12 @@ import sqlalchemy as sa
 
 from macro_assets.query import COLUMNS, MAP_COLUMNS, observations, regional_map, release_summary
 from macro_assets.serve.app import STATIC
+from macro_assets_tests.browser import CHROMIUM, FLAGS, needs_chromium
 from macro_assets_tests.cli.test_cli import BIN, cli_env
 from macro_assets_tests.conftest import free_port
 from macro_assets_tests.history import RELEASES, load_in_order
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="no Chromium installed (`make test` installs Debian's chromium where apt-get may run)",
-)
-# Chromium as root in a container, and no network but 127.0.0.1.
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+pytestmark = needs_chromium
 SERIES = "Regional/SAINC1/1|01000"  # Personal income, Alabama
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import signal
 import subprocess
 import time
@@ -17,24 +16,12 @@ import pytest
 import requests
 
 from macro_assets.alerts.destinations import webserver_url
+from macro_assets_tests.browser import CHROMIUM, FLAGS, needs_chromium
 from macro_assets_tests.cli.test_cli import cli_env, mdi
 from macro_assets_tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="no Chromium installed (Debian: apt-get install chromium)"
-)
-# Chromium as root in a container, and no network but 127.0.0.1.
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+pytestmark = needs_chromium
 
 
 @pytest.fixture
