@@ -193,13 +193,26 @@ def main() -> None:
     parser.add_argument("--first", default="2025-11-01", help="capture GDP releases from this date")
     parser.add_argument("--window", type=float, default=2.0, help="BEA's rate window in seconds (60)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "query.json")
+    parser.add_argument(
+        "--reuse",
+        type=Path,
+        help="ask again the warehouse an earlier run left (its JSON names the folder) instead of "
+        "capturing anew; the captures' figures are that run's",
+    )
     args = parser.parse_args()
 
-    work = Path(tempfile.mkdtemp(prefix="mdi-bench-query-"))
     started = time.monotonic()
-    url, releases, load_seconds = capture(
-        work, args.vintages, date.fromisoformat(args.first), args.window, args.tables
-    )
+    if args.reuse:
+        earlier = json.loads(args.reuse.read_text())
+        work = Path(earlier["workdir"])
+        url = embedded_url(work / "pg")
+        releases = [date.fromisoformat(r) for r in earlier["releases"]]
+        load_seconds = earlier["capture_and_load_seconds"]
+    else:
+        work = Path(tempfile.mkdtemp(prefix="mdi-bench-query-"))
+        url, releases, load_seconds = capture(
+            work, args.vintages, date.fromisoformat(args.first), args.window, args.tables
+        )
     engine = read_only_engine(url)
     with engine.connect() as conn:
         stored = conn.execute(sa.text("SELECT count(*) FROM bea.observations")).scalar_one()
@@ -229,7 +242,7 @@ def main() -> None:
     result = {
         "measured_at": datetime.now().astimezone().isoformat(timespec="seconds"),
         "machine": machine(),
-        "command": "make bench-query",
+        "command": "make bench-query" + (f" (asked again: --reuse {args.reuse})" if args.reuse else ""),
         "tables": args.tables,
         "vintages": len(releases),
         "releases": [r.isoformat() for r in releases],

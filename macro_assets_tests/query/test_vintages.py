@@ -156,6 +156,12 @@ def test_what_a_release_changed(engine: sa.Engine) -> None:
     assert release_diff(engine, R2, table_name="T99999").is_empty()
     # The first rank of each table only.
     assert picked(release_diff(engine, R2, per_table=1), "time_period", "rank") == [("2024", 1)]
+    # Caps are slices of the whole ranking.
+    for release in HISTORY:
+        whole = release_diff(engine, release)
+        assert release_diff(engine, release, limit=10_000).equals(whole)
+        assert release_diff(engine, release, per_table=10_000).equals(whole)
+        assert release_diff(engine, release, limit=1).equals(whole.head(1))
 
 
 def test_how_much_a_release_changed_per_table(engine: sa.Engine) -> None:
