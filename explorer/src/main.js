@@ -81,8 +81,12 @@ async function runSearch(event) {
     const where = document.createElement("span");
     where.className = "series-name";
     where.textContent = ` ${[s.metric_name ?? s.unit, s.series].filter(Boolean).join(" · ")}`;
+    // BEA's title of the table tells apart lines that read alike ("Gross domestic product").
+    const table = document.createElement("span");
+    table.className = "table-title";
+    table.textContent = s.table_title ?? "";
     open.addEventListener("click", () => openSeries(s.series).catch(showError));
-    item.append(open, where);
+    item.append(open, where, table);
     return item;
   }));
 }

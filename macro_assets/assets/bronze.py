@@ -22,7 +22,7 @@ from macro_assets.resources.lake import LakeResource
     deps=[bea_raw],
     kinds={"json"},
     description="Immutable, redacted BEA answers per release date, with a manifest "
-    "(request, sha256, bytes, HTTP status, LastRevised, UTCProductionTime, fetched_at).",
+    "(request, sha256, bytes, HTTP status, LastRevised, UTCProductionTime, fetched_at, title).",
     # Blocking: an answer that is not what the manifest says must not be parsed into silver.
     check_specs=[
         dg.AssetCheckSpec(c.name, asset=key("bronze"), blocking=True, description=c.description)

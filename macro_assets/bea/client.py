@@ -240,6 +240,7 @@ class BeaClient:
             last_revised=envelope.vintage(doc, dataset, name),
             utc_production_time=envelope.production_time(doc),
             row_count=len(rows),
+            title=envelope.title(doc, name),
         )
 
     def _param_values(self, query: dict[str, str], context: str) -> list[dict[str, Any]]:

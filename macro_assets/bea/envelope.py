@@ -25,6 +25,8 @@ REDACTED = "REDACTED"
 
 _LAST_REVISED = re.compile(r"LastRevised:\s*([A-Z][a-z]+ \d{1,2}, \d{4})")
 _LAST_UPDATED = re.compile(r"Last updated:\s*([A-Z][a-z]+ \d{1,2}, \d{4})")
+# The stamp NIPA-shaped tables put after their title in the table's own note.
+_STAMP = re.compile(r"\s*-\s*LastRevised:.*$", re.DOTALL)
 
 
 _HTML = re.compile(r"<(?:!doctype|html|head|body|title)\b", re.IGNORECASE)
@@ -184,6 +186,22 @@ def last_revised(doc: dict[str, Any], table_name: str) -> date:
     raise BeaSchemaError(f"BEA answer for {table_name} has no LastRevised date in its notes")
 
 
+def title(doc: dict[str, Any], table_name: str) -> str | None:
+    """BEA's title of the table, as the answer gives it: Regional's ``PublicTable`` ("CAINC1
+    Personal Income Summary: …"), else the table's own note (its NoteRef the table's name: "Table
+    1.1.6. Real Gross Domestic Product, Chained Dollars [Billions of chained (2017) dollars] …")
+    without its LastRevised stamp; None where the answer names none (ITA, MNE, …)."""
+    public = results_of(doc).get("PublicTable")
+    if isinstance(public, str) and public.strip():
+        return " ".join(public.split())
+    for note in notes(doc):
+        if str(note.get("NoteRef", "")).strip().upper() == table_name.upper():
+            text = " ".join(_STAMP.sub("", str(note.get("NoteText", ""))).split())
+            if text:
+                return text
+    return None
+
+
 # The datasets whose answers must say their vintage in the table's note (LastRevised): the
 # capture's vintage rule depends on it, so an answer without it is refused.
 NOTE_STAMPED = frozenset({"NIPA", "NIUnderlyingDetail", "FixedAssets"})
@@ -250,3 +268,5 @@ class Answer:
     last_revised: date | None
     utc_production_time: datetime | None
     row_count: int
+    # BEA's title of the table (``title``), when the answer names it.
+    title: str | None = None

@@ -87,6 +87,7 @@ def entry_of(unit: FetchUnit, answer: Answer, stored: bytes, release: date) -> E
         utc_production_time=answer.utc_production_time.isoformat() if answer.utc_production_time else None,
         fetched_at=datetime.now(UTC).isoformat(),
         request=answer.params,
+        title=answer.title,
     )
 
 

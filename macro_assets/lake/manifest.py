@@ -44,6 +44,8 @@ class Entry(BaseModel):
     utc_production_time: str | None = None
     fetched_at: str | None = None  # None when rebuilt from a bronze object after a crash
     request: dict[str, str] = {}
+    # BEA's title of the table, as the answer gives it (absent before 2026-12).
+    title: str | None = None
 
     @property
     def label(self) -> str:

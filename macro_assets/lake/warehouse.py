@@ -49,6 +49,7 @@ def table_infos(manifest: Manifest, lake: Store) -> dict[TableRef, TableInfo]:
         infos[table] = TableInfo(
             bea_release=entries[0].release,
             last_revised=max(e.last_revised for e in entries),
+            title=next((e.title for e in sorted(entries, key=lambda e: e.key) if e.title), None),
             bronze_objects=tuple(
                 {
                     "uri": lake.uri(e.key),

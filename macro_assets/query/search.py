@@ -22,21 +22,28 @@ SEARCH_COLUMNS: dict[str, pl.DataType] = {
     "unit": pl.String(),
     "unit_mult": pl.Int64(),
     "metric_name": pl.String(),
+    "table_title": pl.String(),
 }
 MAX_WORDS = 8
 MAX_LIMIT = 500
 NATION = "00000"
 
-# A line matches when every word is in its description, code, table name, unit or metric. Regional's series
-# are a line for a place; the place is the nation unless one is asked for (by name or FIPS).
-# A candidate line is kept only if the warehouse holds that series (a probe of the key's index).
-# A series without a line matches on its description, id, table name or dimension values; it has
-# no place, so asking for one leaves it out (as it leaves out NIPA's lines).
+# A line matches when every word is in its description, code, table name, the table's title (the
+# newest release's), unit or metric. Regional's series are a line for a place: the nation unless
+# one is asked for (by name or FIPS). A candidate line is kept only if the warehouse holds that
+# series (a probe of the key's index). A series without a line matches on its description, id,
+# table name, title or dimension values; it has no place, so asking for one leaves it out (as it
+# leaves out NIPA's lines). Hits come in order of how many words their own fields match: a
+# table's title matches every line of the table.
 _SEARCH = """
-WITH lines AS (
+WITH titles AS (
+    SELECT DISTINCT ON (dataset, table_name) dataset, table_name, title
+    FROM bea.release_tables WHERE title IS NOT NULL
+    ORDER BY dataset, table_name, release_date DESC
+), lines AS (
     SELECT s.dataset, s.table_name, s.line_number, s.series_code, s.line_description, s.unit, s.unit_mult,
-           s.metric_name
-    FROM bea.series s
+           s.metric_name, t.title AS table_title, {score} AS score
+    FROM bea.series s LEFT JOIN titles t USING (dataset, table_name)
     WHERE (CAST(:dataset AS text) IS NULL OR s.dataset = :dataset) {words}
 ), places AS (
     SELECT geo_fips, geo_name FROM bea.geographies
@@ -52,7 +59,7 @@ WITH lines AS (
     WHERE l.dataset = 'Regional' OR CAST(:place AS text) IS NULL
 ), found AS (
     SELECT c.dataset, c.table_name, c.series_id, c.line_number, c.series_code, c.line_description,
-           c.geo_fips, c.geo_name, c.unit, c.unit_mult, c.metric_name
+           c.geo_fips, c.geo_name, c.unit, c.unit_mult, c.metric_name, c.table_title, c.score
     FROM candidates c
     WHERE c.series_id IS NOT NULL AND EXISTS (
         SELECT 1 FROM bea.observations o
@@ -60,16 +67,16 @@ WITH lines AS (
     )
     UNION ALL
     SELECT d.dataset, d.table_name, d.series_id, NULL, NULL, d.description, NULL, NULL, d.unit, d.unit_mult,
-           NULL
-    FROM bea.dataset_series d
+           NULL, t.title, {unlined_score}
+    FROM bea.dataset_series d LEFT JOIN titles t USING (dataset, table_name)
     WHERE CAST(:place AS text) IS NULL AND (CAST(:dataset AS text) IS NULL OR d.dataset = :dataset)
           {unlined_words}
 )
 SELECT dataset || '/' || table_name || '/' || series_id AS series,
        dataset, table_name, series_id, line_number, series_code, line_description,
-       geo_fips, geo_name, unit, unit_mult, metric_name
+       geo_fips, geo_name, unit, unit_mult, metric_name, table_title
 FROM found
-ORDER BY dataset, table_name, line_number, geo_fips, series_id
+ORDER BY score DESC, dataset, table_name, line_number, geo_fips, series_id
 LIMIT :limit
 """
 
@@ -83,8 +90,9 @@ def search(
     limit: int = 50,
 ) -> pl.DataFrame:
     """Series whose line matches every word of ``text`` (in its description, code, table name,
-    unit or metric, e.g. "chained"; for a series without a line, its description, id, table name
-    or dimension values; case does not matter), ``SEARCH_COLUMNS``, at most ``limit``.
+    the table's title, unit or metric, e.g. "real chained"; for a series without a line, its
+    description, id, table name, title or dimension values; case does not matter), those whose
+    own fields match more words first, ``SEARCH_COLUMNS``, at most ``limit``.
     ``geography`` (a place's name or FIPS code) picks the place of Regional's series and leaves
     out datasets without places; without it Regional's series are the nation's."""
     words = text.split()
@@ -96,12 +104,23 @@ def search(
         raise QueryError(f"limit {limit}: expected 1 to {MAX_LIMIT}")
     clauses = "".join(
         f" AND (s.line_description ILIKE :w{i} OR s.series_code ILIKE :w{i} OR s.table_name ILIKE :w{i}"
-        f" OR s.unit ILIKE :w{i} OR s.metric_name ILIKE :w{i})"
+        f" OR t.title ILIKE :w{i} OR s.unit ILIKE :w{i} OR s.metric_name ILIKE :w{i})"
         for i in range(len(words))
     )
     unlined = "".join(
         f" AND (d.description ILIKE :w{i} OR d.series_id ILIKE :w{i} OR d.table_name ILIKE :w{i}"
-        f" OR CAST(d.dimensions AS text) ILIKE :w{i})"
+        f" OR t.title ILIKE :w{i} OR CAST(d.dimensions AS text) ILIKE :w{i})"
+        for i in range(len(words))
+    )
+    # Hits whose own words (not only their table's title) match more of the words come first.
+    score = " + ".join(
+        f"coalesce(s.line_description ILIKE :w{i} OR s.series_code ILIKE :w{i} OR s.unit ILIKE :w{i}"
+        f" OR s.metric_name ILIKE :w{i}, false)::int"
+        for i in range(len(words))
+    )
+    unlined_score = " + ".join(
+        f"coalesce(d.description ILIKE :w{i} OR d.series_id ILIKE :w{i}"
+        f" OR CAST(d.dimensions AS text) ILIKE :w{i}, false)::int"
         for i in range(len(words))
     )
     params: dict[str, object] = {f"w{i}": f"%{_escaped(w)}%" for i, w in enumerate(words)}
@@ -112,7 +131,9 @@ def search(
         place_pattern=f"%{_escaped(place)}%" if place else None,
         limit=limit,
     )
-    sql = _SEARCH.format(words=clauses, unlined_words=unlined, nation=NATION)
+    sql = _SEARCH.format(
+        words=clauses, unlined_words=unlined, nation=NATION, score=score, unlined_score=unlined_score
+    )
     with engine.connect() as conn:
         rows = conn.execute(sa.text(sql), params).all()
     return pl.DataFrame(rows, schema=SEARCH_COLUMNS, orient="row")

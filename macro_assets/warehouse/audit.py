@@ -35,6 +35,8 @@ class TableInfo:
     last_revised: date | None = None
     # The bronze answers the table was parsed from: {uri, sha256, last_revised, line_code}.
     bronze_objects: tuple[dict, ...] = ()
+    # BEA's title of the table in this release ("Table 1.1.6. Real Gross Domestic Product, …").
+    title: str | None = None
 
 
 @dataclass(frozen=True)

@@ -123,7 +123,7 @@ _LOADED = sa.text(
 )
 _RECORD = sa.text(
     "INSERT INTO bea.release_tables (release_date, dataset, table_name, bea_release, last_revised, "
-    "row_count, data_sha256, run_id) VALUES (:r, :d, :t, :br, :lr, :rows, :sha, :run)"
+    "row_count, data_sha256, run_id, title) VALUES (:r, :d, :t, :br, :lr, :rows, :sha, :run, :title)"
 )
 TOUCHED = "staging_touched"
 
@@ -281,6 +281,7 @@ def fold_table(
             "rows": plan.rows,
             "sha": plan.digest,
             "run": audit.run_id,
+            "title": info.title,
         },
     )
     write_audit(conn, target.table, release, plan.table, outcome, plan.rows, counts, info, audit)

@@ -25,6 +25,34 @@ def test_real_regional_answer_vintage_and_rows() -> None:
     assert envelope.production_time(doc).isoformat() == "2023-12-02T10:50:31.507000"
 
 
+@pytest.mark.parametrize(
+    "sample, table, title",
+    [
+        (
+            "NIUnderlyingDetail_U20305_AQ_2011-2012.json",
+            "U20305",
+            "Table 2.3.5U. Personal Consumption Expenditures by Major Type of Product and by Major "
+            "Function [Millions of dollars; quarters and months are seasonally adjusted at annual rates]",
+        ),
+        (
+            "Regional_CAINC1_COUNTY_line3_2020.json",
+            "CAINC1",
+            "CAINC1 Personal Income Summary: Personal Income, Population, Per Capita Personal Income",
+        ),
+        (
+            "Regional_CAGDP2_Autauga01001_line64_2018.json",
+            "CAGDP2",
+            "CAGDP2 Gross domestic product (GDP) by county and metropolitan area",
+        ),
+        # The international accounts name no table in their answers: notes are markers' meanings.
+        ("ITA_ALLindicators_China_A_2011-2012.json", "ITA", None),
+    ],
+)
+def test_a_tables_title_is_what_its_real_answer_calls_it(sample: str, table: str, title: str | None) -> None:
+    doc = envelope.decode((SAMPLES / "real" / sample).read_bytes())
+    assert envelope.title(doc, table) == title
+
+
 def test_nipa_last_revised_prefers_the_tables_own_note() -> None:
     doc = envelope.decode(
         wrap(

@@ -20,7 +20,13 @@ def engine(captured, database_url: str) -> sa.Engine:  # noqa: ANN001
 def test_every_word_must_match_and_each_hit_is_a_series_the_warehouse_holds(engine: sa.Engine) -> None:
     gdp = search(engine, "gross DOMESTIC product")
     assert "NIPA/T10105/1" in gdp["series"].to_list()
-    assert all("gross domestic product" in d.lower() for d in gdp["line_description"])
+    # The lines that say it themselves come first; then lines of tables whose title says it.
+    own = ["gross domestic product" in d.lower() for d in gdp["line_description"]]
+    assert own[0] and own == sorted(own, reverse=True)
+    assert all(
+        words or "gross domestic product" in (title or "").lower()
+        for words, title in zip(own, gdp["table_title"], strict=True)
+    )
     # Each hit answers a query by its name.
     for name in gdp["series"].head(3):
         assert observations(engine, name, as_of=RELEASES[-1]).height > 0
@@ -35,6 +41,14 @@ def test_what_a_line_measures_tells_alike_lines_apart(engine: sa.Engine) -> None
     assert "NIPA/T10106/1" in real["series"].to_list()
     assert "NIPA/T10105/1" not in real["series"].to_list()
     assert set(real.filter(pl.col("dataset") == "NIPA")["metric_name"]) == {"Chained Dollars"}
+    # "Real" is in T10106's title (BEA's "Table 1.1.6. Real Gross Domestic Product, Chained
+    # Dollars"), in none of its lines: the table's title is searched too, and shown.
+    titled = search(engine, "real gross domestic product", dataset="NIPA")
+    assert "NIPA/T10106/1" in titled["series"].to_list()
+    assert "NIPA/T10105/1" not in titled["series"].to_list()
+    assert set(titled.filter(pl.col("table_name") == "T10106")["table_title"]) == {
+        "Table 1.1.6. Real Gross Domestic Product, Chained Dollars"
+    }
     # Regional's lines have no metric: their unit says it.
     assert search(engine, "millions personal income", dataset="Regional").height > 0
 
