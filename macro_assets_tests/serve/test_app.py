@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -19,7 +20,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from macro_assets.query import observations, release_diff, release_summary, revisions
-from macro_assets.serve.app import NOT_BUILT, STATIC, create_app, read_only_engine
+from macro_assets.serve.app import NOT_BUILT, STATIC, _json_rows, create_app, read_only_engine
 from macro_assets_tests.conftest import free_port
 from macro_assets_tests.query.test_vintages import GDP, HISTORY, R2, R3
 from macro_assets_tests.warehouse.test_load import load
@@ -162,3 +163,21 @@ def test_the_api_works_as_the_reader_role_and_cannot_write(api: tuple[str, sa.En
         conn.execute(sa.text("SET TRANSACTION READ WRITE"))
         with pytest.raises(sa.exc.ProgrammingError, match="permission denied for table observations"):
             conn.execute(sa.text("DELETE FROM bea.observations"))
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        pl.DataFrame(
+            {
+                "text": ["line\nbreak", None, 'say "x"', "ünï,comma"],
+                "value": [1.5, None, 2.0, -0.1],
+                "day": [date(2026, 1, 1), None, date(2026, 2, 1), date(2026, 3, 1)],
+                "tags": [["a"], [], None, ["b", "c"]],
+            }
+        ),
+        pl.DataFrame(schema={"text": pl.String(), "value": pl.Float64()}),
+    ],
+)
+def test_json_answers_are_polars_json_arrays_byte_for_byte(frame: pl.DataFrame) -> None:
+    assert _json_rows(frame) == frame.write_json().encode()
