@@ -20,7 +20,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from macro_assets.query import observations, release_diff, release_summary, revisions
-from macro_assets.serve.app import NOT_BUILT, STATIC, _json_rows, create_app, read_only_engine
+from macro_assets.serve.app import NOT_BUILT, STATIC, _json_parts, _json_rows, create_app, read_only_engine
 from macro_assets_tests.conftest import free_port
 from macro_assets_tests.query.test_vintages import GDP, HISTORY, R2, R3
 from macro_assets_tests.warehouse.test_load import load
@@ -181,3 +181,10 @@ def test_the_api_works_as_the_reader_role_and_cannot_write(api: tuple[str, sa.En
 )
 def test_json_answers_are_polars_json_arrays_byte_for_byte(frame: pl.DataFrame) -> None:
     assert _json_rows(frame) == frame.write_json().encode()
+
+
+def test_a_large_json_answer_streams_the_same_bytes_in_parts() -> None:
+    frame = pl.DataFrame({"n": range(45_001), "text": [f"row\n{i}" for i in range(45_001)]})
+    parts = list(_json_parts(frame))
+    assert len(parts) == 5  # "[", three parts of at most 20,000 rows, "]"
+    assert b"".join(parts) == frame.write_json().encode()
