@@ -106,6 +106,11 @@ def test_no_answer_about_a_day_depends_on_what_was_published_after_it(  # noqa: 
         revised += sum(
             a.filter(pl.col("revision") > 0).height for (q, _), a in now.items() if q == "revisions"
         )
+        # A capped diff is the head of the whole one, whichever table the cap falls in.
+        whole = now[("release_diff", day.isoformat())]
+        for cap in {1, whole.height // 3, whole.height // 2 + 1, whole.height} - {0}:
+            assert release_diff(everything, day, limit=cap).equals(whole.head(cap)), (day, cap)
+        assert release_diff(everything, day, per_table=2).equals(whole.filter(pl.col("rank") <= 2))
         # And as of the day, the values are what the sandbox served that day.
         served = silver(lake, day).select(*KEY, "value", "value_status")
         for s in series:
