@@ -102,27 +102,10 @@ def search(
         raise QueryError(f"search: at most {MAX_WORDS} words, got {len(words)}")
     if not 1 <= limit <= MAX_LIMIT:
         raise QueryError(f"limit {limit}: expected 1 to {MAX_LIMIT}")
-    clauses = "".join(
-        f" AND (s.line_description ILIKE :w{i} OR s.series_code ILIKE :w{i} OR s.table_name ILIKE :w{i}"
-        f" OR t.title ILIKE :w{i} OR s.unit ILIKE :w{i} OR s.metric_name ILIKE :w{i})"
-        for i in range(len(words))
-    )
-    unlined = "".join(
-        f" AND (d.description ILIKE :w{i} OR d.series_id ILIKE :w{i} OR d.table_name ILIKE :w{i}"
-        f" OR t.title ILIKE :w{i} OR CAST(d.dimensions AS text) ILIKE :w{i})"
-        for i in range(len(words))
-    )
-    # Hits whose own words (not only their table's title) match more of the words come first.
-    score = " + ".join(
-        f"coalesce(s.line_description ILIKE :w{i} OR s.series_code ILIKE :w{i} OR s.unit ILIKE :w{i}"
-        f" OR s.metric_name ILIKE :w{i}, false)::int"
-        for i in range(len(words))
-    )
-    unlined_score = " + ".join(
-        f"coalesce(d.description ILIKE :w{i} OR d.series_id ILIKE :w{i}"
-        f" OR CAST(d.dimensions AS text) ILIKE :w{i}, false)::int"
-        for i in range(len(words))
-    )
+    # A hit needs every word somewhere among its fields; hits whose own fields (not their table's
+    # name or title, which every line of the table shares) match more words come first.
+    line_words, line_score = _matching(len(words), _LINE_OWN, _LINE_TABLE)
+    unlined_words, unlined_score = _matching(len(words), _UNLINED_OWN, _UNLINED_TABLE)
     params: dict[str, object] = {f"w{i}": f"%{_escaped(w)}%" for i, w in enumerate(words)}
     place = geography.strip() if geography and geography.strip() else None
     params.update(
@@ -132,11 +115,34 @@ def search(
         limit=limit,
     )
     sql = _SEARCH.format(
-        words=clauses, unlined_words=unlined, nation=NATION, score=score, unlined_score=unlined_score
+        words=line_words,
+        score=line_score,
+        unlined_words=unlined_words,
+        unlined_score=unlined_score,
+        nation=NATION,
     )
     with engine.connect() as conn:
         rows = conn.execute(sa.text(sql), params).all()
     return pl.DataFrame(rows, schema=SEARCH_COLUMNS, orient="row")
+
+
+# The fields a word is matched against: a series' own, and its table's.
+_LINE_OWN = ("s.line_description", "s.series_code", "s.unit", "s.metric_name")
+_LINE_TABLE = ("s.table_name", "t.title")
+_UNLINED_OWN = ("d.description", "d.series_id", "CAST(d.dimensions AS text)")
+_UNLINED_TABLE = ("d.table_name", "t.title")
+
+
+def _matching(words: int, own: tuple[str, ...], table: tuple[str, ...]) -> tuple[str, str]:
+    """The conditions that every word (``:w0`` …) is in one of the fields, and the score: how many
+    words are in the series' own fields."""
+
+    def among(fields: tuple[str, ...], i: int) -> str:
+        return " OR ".join(f"{f} ILIKE :w{i}" for f in fields)
+
+    conditions = "".join(f" AND ({among(own + table, i)})" for i in range(words))
+    score = " + ".join(f"coalesce({among(own, i)}, false)::int" for i in range(words))
+    return conditions, score
 
 
 def _escaped(word: str) -> str:
