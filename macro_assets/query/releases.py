@@ -42,10 +42,15 @@ _STARTED = """
 SELECT dataset, table_name, series_id, time_period, value, value_status, line_description, geo_name
 FROM bea.observations WHERE published_in = :r {tables}
 """
+# The ended rows' descriptions only matter for the values the release dropped (a revised value
+# is described by its started row), which are few: they are read after the pairing, if any.
 _ENDED = """
-SELECT dataset, table_name, series_id, time_period, value, value_status, published_in,
-       line_description, geo_name
+SELECT dataset, table_name, series_id, time_period, value, value_status, published_in
 FROM bea.observations WHERE replaced_in = :r {tables}
+"""
+_DROPPED = """
+SELECT dataset, table_name, series_id, time_period, line_description, geo_name
+FROM bea.observations WHERE replaced_in = :r {tables} AND table_name = ANY(:dropped_tables)
 """
 _STARTED_COLUMNS = {
     c: DIFF_COLUMNS[c] for c in (*_KEY, "value", "value_status", "line_description", "geo_name")
@@ -55,9 +60,8 @@ _ENDED_COLUMNS = {
     "previous_value": pl.Float64(),
     "previous_status": pl.String(),
     "previous_release": pl.Date(),
-    "ended_line_description": pl.String(),
-    "ended_geo_name": pl.String(),
 }
+_DESCRIBED_COLUMNS = {c: DIFF_COLUMNS[c] for c in (*_KEY, "line_description", "geo_name")}
 SUMMARY_COLUMNS: dict[str, pl.DataType] = {
     "dataset": pl.String(),
     "table_name": pl.String(),
@@ -88,6 +92,16 @@ WHERE t.release_date = :r AND t.dataset <> 'gold'
 ORDER BY t.dataset, t.table_name
 """
 _LOADED = sa.text("SELECT EXISTS (SELECT 1 FROM bea.release_tables WHERE release_date = :r)")
+# What the loads of a release recorded of each table: a fold that started s rows and closed c
+# changed at least max(s, c) values (a revision is one of each). Only a guide to how many tables
+# a ``limit`` reaches (``_reach``); the answer never rests on it.
+_RECORDED = """
+SELECT dataset, table_name, max(greatest(rows_inserted, rows_closed))
+FROM bea.load_audit WHERE release_date = :r AND target = 'bea.observations' {tables}
+GROUP BY dataset, table_name
+"""
+# The tables up to one, in the answer's order: polars sorts text by its bytes, as collation "C".
+_THROUGH = ' AND (dataset COLLATE "C", table_name COLLATE "C") <= (:through_dataset, :through_table)'
 
 
 def release_diff(
@@ -117,15 +131,51 @@ def release_diff(
     with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn:
         _loaded(conn, day)
         snapshot = conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
-        with ThreadPoolExecutor(1, thread_name_prefix="mdi-diff") as other:
-            ended = other.submit(
-                _read_in, engine, snapshot, _ENDED.format(tables=tables), params, _ENDED_COLUMNS
-            )
-            started = read_frame(conn, _STARTED.format(tables=tables), params, _STARTED_COLUMNS)
-            ranked = _ranked(started, ended.result())
-    if per_table is not None:
-        ranked = ranked.filter(pl.col("rank") <= per_table)
+        through = None if limit is None else _reach(conn, tables, params, limit, per_table)
+        while True:
+            if through is None:
+                ranked = _changes(engine, conn, snapshot, tables, params)
+            else:
+                ranked = _changes(engine, conn, snapshot, tables + _THROUGH, {**params, **through})
+            if per_table is not None:
+                ranked = ranked.filter(pl.col("rank") <= per_table)
+            # The tables up to ``through`` answer a limit they fill; else every table is read.
+            if through is None or ranked.height >= limit:  # type: ignore[operator]
+                break
+            through = None
     return ranked if limit is None else ranked.head(limit)
+
+
+def _changes(
+    engine: sa.Engine, conn: sa.Connection, snapshot: str, tables: str, params: dict
+) -> pl.DataFrame:
+    """The rows the release started and ended, read at once (the other in ``snapshot``), ranked."""
+    with ThreadPoolExecutor(1, thread_name_prefix="mdi-diff") as other:
+        ended = other.submit(_read_in, engine, snapshot, _ENDED.format(tables=tables), params, _ENDED_COLUMNS)
+        started = read_frame(conn, _STARTED.format(tables=tables), params, _STARTED_COLUMNS)
+        ranked = _ranked(started, ended.result())
+    dropped = ranked.filter(pl.col("change_kind") == "dropped")
+    if dropped.is_empty():
+        return ranked
+    names = {**params, "dropped_tables": dropped.get_column("table_name").unique().to_list()}
+    described = read_frame(conn, _DROPPED.format(tables=tables), names, _DESCRIBED_COLUMNS)
+    described = described.join(dropped.select(_KEY), on=list(_KEY), how="semi")
+    return ranked.update(described, on=list(_KEY), how="left", maintain_order="left")
+
+
+def _reach(
+    conn: sa.Connection, tables: str, params: dict, limit: int, per_table: int | None
+) -> dict[str, str] | None:
+    """The last table, in the answer's order, that the first ``limit`` changes reach by what the
+    loads recorded (``_RECORDED``); None when they reach every table. The annual update's first
+    100,000 changes are half its tables'; the first 1,000 (the HTTP default) a few tables'."""
+    recorded = conn.execute(sa.text(_RECORDED.format(tables=tables)), params).all()
+    reached = 0
+    for dataset, table_name, changed in sorted(recorded, key=lambda row: (row[0], row[1])):
+        reached += changed if per_table is None else min(changed, per_table)
+        if reached >= limit:
+            return {"through_dataset": dataset, "through_table": table_name}
+    return None
 
 
 def _read_in(
@@ -148,8 +198,6 @@ def _ranked(started: pl.DataFrame, ended: pl.DataFrame) -> pl.DataFrame:
         .when(pl.col("_started").is_null())
         .then(pl.lit("dropped"))
         .otherwise(pl.lit("revised")),
-        line_description=pl.coalesce("line_description", "ended_line_description"),
-        geo_name=pl.coalesce("geo_name", "ended_geo_name"),
         change=value - previous,
         percent_change=pl.when(previous != 0).then((value / previous - 1) * 100),
     )

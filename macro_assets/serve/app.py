@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Literal
 
 import polars as pl
+import pyarrow as pa
 import sqlalchemy as sa
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -217,17 +218,24 @@ def _answer(frame: pl.DataFrame, format: Format, name: str) -> Response:  # noqa
 _JSON_PART = 20_000
 
 
-def _json_parts(frame: pl.DataFrame) -> Iterator[bytes]:
+def _json_parts(frame: pl.DataFrame) -> Iterator[bytes | memoryview]:
     """The frame as a JSON array of row objects, byte for byte ``write_json``'s, in parts of
-    ``_JSON_PART`` rows: polars writes JSON lines about twice as fast (50 against 120 ms for a
-    whole release's 100,000 rows), and the array is those lines joined by commas (JSON escapes
-    every newline inside a string)."""
+    ``_JSON_PART`` rows. Each row is encoded by polars as a JSON object followed by a comma, in
+    one column: Arrow keeps that column's texts end to end in one buffer, which is the part as
+    it is sent (65 ms for a whole release's 100,000 rows, against 160 through ``write_ndjson``
+    and a Python pass over its lines)."""
     yield b"["
     for offset in range(0, frame.height, _JSON_PART):
-        lines = io.BytesIO()
-        frame.slice(offset, _JSON_PART).write_ndjson(lines)
-        joined = lines.getvalue().replace(b"\n", b",")
-        yield (b"," if offset else b"") + joined[:-1]
+        rows = frame.slice(offset, _JSON_PART).select(pl.struct(pl.all()).struct.json_encode() + ",")
+        encoded = rows.to_series().to_arrow().cast(pa.large_string())
+        _, ends, texts = encoded.buffers()
+        bounds = memoryview(ends).cast("q")  # a large_string's offsets: int64, one more than rows
+        first, last = bounds[encoded.offset], bounds[encoded.offset + len(encoded)]
+        if offset:
+            yield b","
+        # Sent as they are, not copied: a fresh copy of 37 MB costs more in page faults than
+        # the encoding.
+        yield memoryview(texts)[first : last - 1]
     yield b"]"
 
 

@@ -111,6 +111,14 @@ def test_no_answer_about_a_day_depends_on_what_was_published_after_it(  # noqa: 
         for cap in {1, whole.height // 3, whole.height // 2 + 1, whole.height} - {0}:
             assert release_diff(everything, day, limit=cap).equals(whole.head(cap)), (day, cap)
         assert release_diff(everything, day, per_table=2).equals(whole.filter(pl.col("rank") <= 2))
+        # The loads' counts guide how many tables a cap reads, never the answer: inflated, the
+        # first tables' changes fall short of the cap and every table is read.
+        with everything.begin() as conn:
+            conn.execute(sa.text("UPDATE bea.load_audit SET rows_inserted = rows_inserted + 1000"))
+        for cap in {1, whole.height // 2 + 1, whole.height} - {0}:
+            assert release_diff(everything, day, limit=cap).equals(whole.head(cap)), (day, cap)
+        with everything.begin() as conn:
+            conn.execute(sa.text("UPDATE bea.load_audit SET rows_inserted = rows_inserted - 1000"))
         # And as of the day, the values are what the sandbox served that day.
         served = silver(lake, day).select(*KEY, "value", "value_status")
         for s in series:

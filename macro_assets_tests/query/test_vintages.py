@@ -143,6 +143,9 @@ def test_what_a_release_changed(engine: sa.Engine) -> None:
         ("2025", "dropped", 2, 300.0, None, None, R2),
     ]
     assert r3["percent_change"][0] == pytest.approx(5.0)
+    # A dropped value is described by the row it ended, a revised one by the row it started.
+    described = ('Gross domestic product, "nominal", with commas', "United States")
+    assert picked(r3, "line_description", "geo_name") == [described, described]
     r2 = release_diff(engine, R2, dataset="NIPA", table_name="T10105")
     assert picked(r2, "time_period", "change_kind", "value") == [
         ("2024", "revised", 210.0),

@@ -185,6 +185,7 @@ def test_json_answers_are_polars_json_arrays_byte_for_byte(frame: pl.DataFrame) 
 
 def test_a_large_json_answer_streams_the_same_bytes_in_parts() -> None:
     frame = pl.DataFrame({"n": range(45_001), "text": [f"row\n{i}" for i in range(45_001)]})
-    parts = list(_json_parts(frame))
-    assert len(parts) == 5  # "[", three parts of at most 20,000 rows, "]"
+    parts = [bytes(part) for part in _json_parts(frame)]
+    rows = [part for part in parts if part not in (b"[", b",", b"]")]
+    assert len(rows) == 3  # three parts of at most 20,000 rows, between "[", commas and "]"
     assert b"".join(parts) == frame.write_json().encode()
