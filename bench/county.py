@@ -114,6 +114,10 @@ def materialize(env: dict[str, str], config: Path, names: list[str], release: da
         text=True,
         timeout=4 * 3600,
     )
+    # Dagster's log of the stage, beside the warehouse: where a stage's time went, event by event.
+    logs = Path(env["DAGSTER_HOME"]).parent / "logs"
+    logs.mkdir(exist_ok=True)
+    (logs / f"{release}-{names[0].replace('/', '_')}.log").write_text(done.stderr)
     if done.returncode != 0:
         raise RuntimeError(f"{','.join(names)} failed for {release}: {done.stderr[-3000:]}")
     return time.monotonic() - started

@@ -4,6 +4,7 @@ what bronze's manifest knows of each table beside them, then the warehouse's che
 from __future__ import annotations
 
 import tempfile
+import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -110,10 +111,14 @@ def load(lake: Store, engine: sa.Engine, release: date, audit: Audit, log: Log) 
             "observations": pq.read_metadata(silver).num_rows,
             "indicators": pq.read_metadata(gold).num_rows,
         }
+    started = time.monotonic()
     outcomes = warehouse_checks.warehouse_checks(engine, release, expected)
+    log.info(f"warehouse checks of {release}: {len(outcomes)} outcomes in {time.monotonic() - started:.1f} s")
+    started = time.monotonic()
     with engine.connect() as conn:
         table_rows = {
             name: conn.execute(sa.text(f"SELECT count(*) FROM {target.table}")).scalar_one()  # noqa: S608
             for name, target in TARGETS.items()
         }
+    log.info(f"rows stored after {release}: {table_rows} (counted in {time.monotonic() - started:.1f} s)")
     return Loaded(counts, release_rows, table_rows, outcomes)
