@@ -58,6 +58,47 @@ def test_a_key_covered_twice_fails_no_duplicate_keys(database_url: str) -> None:
     engine.dispose()
 
 
+def test_a_key_twice_is_found_whichever_releases_published_its_rows(database_url: str) -> None:
+    engine = sa.create_engine(database_url)
+    r3 = date(2026, 10, 29)
+    values = {R1: {"2023": 1.0, "2024": 2.0}, R2: {"2023": 1.0, "2024": 2.5}, r3: {"2023": 1.0, "2024": 2.5}}
+    silver = {release: observations(v, release) for release, v in values.items()}
+    for release, frame in silver.items():
+        load_release(engine, ReleaseInput.of(release, frame, indicators(1.0, release)))
+    assert all(outcomes(engine, r, silver[r])["no_duplicate_keys"] for r in values)
+    with engine.begin() as conn:
+        # R1's 2024, revised by R2, re-opened: as of R3 it stands beside R2's, neither from R3.
+        conn.execute(
+            sa.text(
+                "UPDATE bea.observations SET replaced_in = NULL "
+                "WHERE time_period = '2024' AND published_in = :r"
+            ),
+            {"r": R1},
+        )
+    assert outcomes(engine, r3, silver[r3])["no_duplicate_keys"] is False
+    assert outcomes(engine, R1, silver[R1])["no_duplicate_keys"] is True
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "UPDATE bea.observations SET replaced_in = :n "
+                "WHERE time_period = '2024' AND published_in = :r"
+            ),
+            {"r": R1, "n": R2},
+        )
+        # A row claiming a release before the table's first: as of R1 it doubles R1's 2023.
+        conn.execute(
+            sa.text(
+                "CREATE TEMP TABLE older AS SELECT * FROM bea.observations "
+                "WHERE time_period = '2023' AND published_in = :r"
+            ),
+            {"r": R1},
+        )
+        conn.execute(sa.text("UPDATE older SET published_in = :before"), {"before": date(2026, 7, 30)})
+        conn.execute(sa.text("INSERT INTO bea.observations SELECT * FROM older"))
+    assert outcomes(engine, R1, silver[R1]) == {"rows_match_silver": False, "no_duplicate_keys": False}
+    engine.dispose()
+
+
 def test_an_empty_silver_or_warehouse_is_nothing_to_check(database_url: str) -> None:
     engine = sa.create_engine(database_url)
     first = observations({"2023": 1.0}, R1)
