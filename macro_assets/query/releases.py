@@ -132,28 +132,27 @@ def release_diff(
         _loaded(conn, day)
         snapshot = conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
         through = None if limit is None else _reach(conn, tables, params, limit, per_table)
-        while True:
-            if through is None:
-                ranked = _changes(engine, conn, snapshot, tables, params)
-            else:
-                ranked = _changes(engine, conn, snapshot, tables + _THROUGH, {**params, **through})
-            if per_table is not None:
-                ranked = ranked.filter(pl.col("rank") <= per_table)
+        ranked = None
+        if through is not None:
+            bounded = _changes(engine, conn, snapshot, tables + _THROUGH, {**params, **through}, per_table)
             # The tables up to ``through`` answer a limit they fill; else every table is read.
-            if through is None or ranked.height >= limit:  # type: ignore[operator]
-                break
-            through = None
+            ranked = bounded if bounded.height >= limit else None  # type: ignore[operator]
+        if ranked is None:
+            ranked = _changes(engine, conn, snapshot, tables, params, per_table)
     return ranked if limit is None else ranked.head(limit)
 
 
 def _changes(
-    engine: sa.Engine, conn: sa.Connection, snapshot: str, tables: str, params: dict
+    engine: sa.Engine, conn: sa.Connection, snapshot: str, tables: str, params: dict, per_table: int | None
 ) -> pl.DataFrame:
-    """The rows the release started and ended, read at once (the other in ``snapshot``), ranked."""
+    """The rows the release started and ended, read at once (the other in ``snapshot``), ranked;
+    ``per_table``: each table's first ranks only."""
     with ThreadPoolExecutor(1, thread_name_prefix="mdi-diff") as other:
         ended = other.submit(_read_in, engine, snapshot, _ENDED.format(tables=tables), params, _ENDED_COLUMNS)
         started = read_frame(conn, _STARTED.format(tables=tables), params, _STARTED_COLUMNS)
         ranked = _ranked(started, ended.result())
+    if per_table is not None:
+        ranked = ranked.filter(pl.col("rank") <= per_table)
     dropped = ranked.filter(pl.col("change_kind") == "dropped")
     if dropped.is_empty():
         return ranked
