@@ -15,7 +15,8 @@ What is staged for a table is R's rows, or, when P's rows are at hand and are th
 loaded for P (their digests agree), only what R changed since P: its new or revised rows, and
 the keys whose value at P it revises or drops. A1 and A2 then look only at those keys, so a
 revision of a few percent of a table costs a few percent of a fold; when R is also the table's
-newest release the changed rows go straight in by COPY. A table never loaded goes straight in
+newest release the touched keys' current rows are closed in place (HOT updates, on the room
+each page keeps) and the changed rows then go straight in by COPY. A table never loaded goes straight in
 by COPY too; a table whose data at R digest the same as at P needs no row changes at all; a
 release already loaded with other data is refused (``VintageConflict``).
 """
@@ -142,6 +143,8 @@ class TablePlan:
     # P's rows, when only R's changes since P are staged.
     earlier: ReleaseRows | None = None
     staged: int = 0
+    # Rows closed while staging (``appends``).
+    closed: int = 0
 
     @property
     def appends(self) -> bool:
@@ -259,7 +262,7 @@ def fold_table(
         params = {"dataset": dataset, "table_name": table_name, "r": release, "n": plan.nxt}
         sql = statements(target, TOUCHED if plan.action == "changes" else None)
         if plan.appends:
-            counts.closed = conn.execute(sa.text(sql["cut_newest"]), params).rowcount
+            counts.closed = plan.closed
             started = plan.staged
         else:
             if plan.nxt is not None:
@@ -291,18 +294,26 @@ def fold_table(
 def _stage_changes(
     conn: sa.Connection, target: Target, release: date, plan: TablePlan, found: Changes
 ) -> None:
-    """A table's changes since P: straight into the target when R is its newest release (what the
-    fold would insert), else into staging; the keys they touch into ``TOUCHED``."""
-    if plan.appends:
-        plan.staged = bulk.copy_rows(
-            conn,
-            target.table,
-            (b.with_columns(published_in=pl.lit(release)) for b in found.changed()),
-            [*target.columns, "published_in"],
-        )
-    else:
-        plan.staged = bulk.copy_rows(conn, target.staging, found.changed(), target.columns)
+    """A table's changes since P, and the keys they touch into ``TOUCHED``. When R is the
+    table's newest release, the touched keys' current rows are closed first (``cut_newest``),
+    then the changes go straight into the target (what the fold would insert); else they go
+    into staging for the fold."""
     bulk.copy_rows(conn, TOUCHED, found.touched(), list(target.key))
+    if not plan.appends:
+        plan.staged = bulk.copy_rows(conn, target.staging, found.changed(), target.columns)
+        return
+    # Closing before the COPY: each closed version then fits in the room its page keeps
+    # (fillfactor, migration 0011) as a HOT update, which the new rows would otherwise take.
+    conn.exec_driver_sql(f"ANALYZE {TOUCHED}")
+    dataset, table_name = plan.table
+    params = {"dataset": dataset, "table_name": table_name, "r": release}
+    plan.closed = conn.execute(sa.text(statements(target, TOUCHED)["cut_newest"]), params).rowcount
+    plan.staged = bulk.copy_rows(
+        conn,
+        target.table,
+        (b.with_columns(published_in=pl.lit(release)) for b in found.changed()),
+        [*target.columns, "published_in"],
+    )
 
 
 def fold_release(

@@ -157,7 +157,7 @@ def load_release(engine: sa.Engine, load: ReleaseInput) -> dict[str, LoadCounts]
                 conn.exec_driver_sql(f"ANALYZE {TARGETS[name].table}")
         written = counts["observations"]
         if written.inserted or written.closed or written.extended:
-            for index in ("bea.observations_map", "bea.observations_published"):
+            for index in ("bea.observations_map", "bea.observations_published", "bea.observations_replaced"):
                 conn.exec_driver_sql(f"SELECT brin_summarize_new_values('{index}')")
         if load.source is not None:
             conn.execute(
