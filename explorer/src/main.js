@@ -46,6 +46,16 @@ function fill(tbody, rows, render) {
 const number = new Intl.NumberFormat("en-US", { maximumFractionDigits: 3 });
 const shown = (value, status) => (value === null ? status : number.format(value));
 const asDate = (text) => new Date(`${text}T00:00:00Z`);
+// BEA gives a unit and the power of ten its values are in; Regional's units already name that
+// power ("Thousands of dollars" with 3), so the power is shown only where the unit does not.
+const SCALES = { 3: "thousands", 6: "millions", 9: "billions", 12: "trillions" };
+function unitText(row) {
+  const unit = row.unit ?? "";
+  const power = Number(row.unit_mult ?? 0);
+  const scale = SCALES[power];
+  if (!power || (scale && unit.toLowerCase().startsWith(scale))) return unit;
+  return `${unit}, in ${scale ?? `10^${power}`}`;
+}
 
 // ---- vintages and releases -------------------------------------------------------------
 
@@ -122,7 +132,7 @@ async function openSeries(series) {
   const vintages = new Set(all.map((r) => r.published_in));
   const revised = revisions.filter((r) => r.revision > 0).length;
   $("#series-meta").textContent =
-    `${series} · ${dataset} ${table} · ${first.unit ?? ""}${first.unit_mult ? ` ×10^${first.unit_mult}` : ""} · ` +
+    `${series} · ${dataset} ${table} · ${unitText(first)} · ` +
     `${vintages.size} vintage${vintages.size === 1 ? "" : "s"} · ${revised} revised value${revised === 1 ? "" : "s"}`;
   const frequencies = Object.keys(FREQUENCIES).filter((f) => all.some((r) => r.frequency === f));
   state.frequency = frequencies[0] ?? null;
@@ -224,7 +234,7 @@ async function drawMap() {
   const first = places[0];
   $("#map-title").textContent =
     `${table} line ${line}, ${state.period}, ${counties ? "counties" : "states"}, as of ${state.vintage}` +
-    ` (${first.unit ?? ""}${first.unit_mult ? ` ×10^${first.unit_mult}` : ""})`;
+    ` (${unitText(first)})`;
   const figure = $("#map");
   figure.replaceChildren(Plot.plot({
     width: 900,
