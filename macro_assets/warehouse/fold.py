@@ -16,8 +16,8 @@ loaded for P (their digests agree), only what R changed since P: its new or revi
 the keys whose value at P it revises or drops. A1 and A2 then look only at those keys, so a
 revision of a few percent of a table costs a few percent of a fold; when R is also the table's
 newest release the touched keys' current rows are closed in place (HOT updates, on the room
-each page keeps) and the changed rows then go straight in by COPY. A table never loaded goes straight in
-by COPY too; a table whose data at R digest the same as at P needs no row changes at all; a
+each page keeps) and the changed rows then go straight in by COPY. A table never loaded goes
+straight in by COPY too; a table whose data at R digest the same as at P needs no row changes at all; a
 release already loaded with other data is refused (``VintageConflict``).
 """
 

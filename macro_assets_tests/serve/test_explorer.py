@@ -136,8 +136,9 @@ def test_an_analyst_searches_charts_maps_and_downloads(
         assert page.locator("#map").get_attribute("data-places") == str(states.height)
         assert int(page.locator("#map").get_attribute("data-drawn")) >= 50  # states and DC drawn
         # The unit as BEA names it; its power of ten only where the unit does not already say it.
-        unit, power = states.row(0, named=True)["unit"], states.row(0, named=True)["unit_mult"]
-        assert unit.lower().startswith({3: "thousands", 6: "millions"}[int(power)])
+        place = states.row(0, named=True)
+        unit = place["unit"]
+        assert unit.lower().startswith({3: "thousands", 6: "millions"}[place["unit_mult"]])
         assert page.locator("#map-title").inner_text().endswith(f"({unit})")
         assert f" · {unit} · " in page.locator("#series-meta").inner_text()
         screenshot(page, "map", "#map-panel")
